@@ -1,0 +1,53 @@
+# Strix top-level build.
+#
+#   make                 modules (for KVER) and user space
+#   make KVER=<release>  modules against an installed kernel's headers
+#   make check           everything, host unit tests, guest suites (README)
+#   make demo            boot a guest, load the modules, show the sysfs tree
+#   make dkms-install    add, build and install with DKMS (KVER or running)
+#
+# Kernel objects are built out of the source tree, in build/kernel/<release>/
+# (scripts/build-modules.sh); user space in build/usr/ (CMake).
+
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | \
+	tail -n 1 | sed 's|/usr/src/linux-headers-||'; fi)
+BUILD := $(CURDIR)/build
+VERSION := $(shell sed -n 's/^\#define STRIX_VERSION "\(.*\)"/\1/p' kernel/include/strix/version.h)
+
+all: modules usr
+
+modules:
+	@test -n "$(KVER)" || { echo "make: no kernel headers found: run scripts/setup.sh"; exit 1; }
+	scripts/build-modules.sh $(KVER)
+
+usr:
+	cmake -S usr -B $(BUILD)/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD)/usr -j$$(nproc)
+
+setup:
+	scripts/setup.sh
+
+check: setup
+	scripts/check.sh
+
+check-full: setup
+	STRIX_CHECK_FULL=1 scripts/check.sh
+
+demo: setup
+	scripts/demo.sh
+
+debug-kernel: setup
+	scripts/debug-kernel/build.sh
+
+dkms-install:
+	scripts/dkms.sh install $(KVER)
+
+dkms-uninstall:
+	scripts/dkms.sh remove $(KVER)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all modules usr setup check check-full demo debug-kernel \
+	dkms-install dkms-uninstall clean

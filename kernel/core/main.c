@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Strix target core: module entry.  The core owns the management tree, the
+ * objects (drivers, targets, sessions, devices, LUN tables) and all SCSI
+ * semantics; drivers and handlers plug in through kernel/include/strix/.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include <strix/version.h>
+
+#include "core.h"
+
+struct strix_core strix_core = {
+	.mgmt_mutex = __MUTEX_INITIALIZER(strix_core.mgmt_mutex),
+};
+
+static int __init strix_init(void)
+{
+	int ret;
+
+	ret = strix_sysfs_init();
+	if (ret)
+		return ret;
+	pr_info("Strix target core %s loaded\n", STRIX_VERSION);
+	return 0;
+}
+
+static void __exit strix_exit(void)
+{
+	strix_sysfs_exit();
+	pr_info("Strix target core unloaded\n");
+}
+
+module_init(strix_init);
+module_exit(strix_exit);
+
+MODULE_DESCRIPTION("Strix SCSI target core");
+MODULE_AUTHOR("The Strix developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(STRIX_VERSION);

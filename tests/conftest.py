@@ -1,0 +1,57 @@
+"""Fixtures of the Strix test suite.
+
+Guest tests run inside the QEMU guest (scripts/vm/run); on the host they are
+skipped with that reason.  Every guest test is wrapped by a check of the
+kernel log: a marker is written before it, and any Oops, BUG, WARNING,
+KASAN, lockdep, kmemleak or hung-task report after the marker fails it.
+Tests under tests/host/ run on the host.
+"""
+import os
+
+import pytest
+
+import strixtest
+
+HOST_DIR = os.path.join(os.path.dirname(__file__), "host")
+
+
+def pytest_collection_modifyitems(config, items):
+    guest = strixtest.in_guest()
+    for item in items:
+        is_host = str(item.fspath).startswith(HOST_DIR)
+        if is_host and guest:
+            item.add_marker(pytest.mark.skip(reason="host test: run outside the guest"))
+        elif not is_host and not guest:
+            item.add_marker(pytest.mark.skip(
+                reason="guest test: run by make check inside the QEMU guest"))
+
+
+@pytest.fixture(autouse=True)
+def kernel_log(request):
+    """The kernel log of this test; fails the test on any kernel report."""
+    if not strixtest.in_guest():
+        yield None
+        return
+    log = strixtest.KernelLog()
+    log.mark("strix-test: start %s" % request.node.nodeid)
+    yield log
+    log.mark("strix-test: end %s" % request.node.nodeid)
+    found = log.splats()
+    if found:
+        pytest.fail("kernel reports during %s:\n%s"
+                    % (request.node.nodeid, "\n---\n".join(found)), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def strix_core():
+    """The core module loaded for a test module; unloaded after it.
+
+    Unloading must succeed and remove the sysfs root.  Leaks are found by
+    the kmemleak scan the guest runs after the whole suite (scripts/vm/stage2).
+    """
+    if strixtest.loaded("strix"):
+        strixtest.rmmod("strix")
+    strixtest.insmod("strix")
+    yield strixtest.SYSFS_ROOT
+    strixtest.rmmod("strix")
+    assert not os.path.exists(strixtest.SYSFS_ROOT), "sysfs root left after unload"

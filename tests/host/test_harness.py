@@ -1,0 +1,43 @@
+"""The guest harness itself: exit status, output streaming, kernel-report
+detection and the hard timeout.  Each case boots Debian's 6.1 kernel."""
+import os
+import subprocess
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUN = os.path.join(TOP, "scripts", "vm", "run")
+
+
+def vm(command, timeout=300):
+    cmd = [RUN, "--kernel", "6.1", "--timeout", str(timeout), "--", command]
+    print("+ " + " ".join(cmd))
+    res = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, timeout=timeout + 120)
+    print(res.stdout)
+    print(res.stderr)
+    return res
+
+
+def splat_module():
+    import glob
+    found = glob.glob(os.path.join(TOP, "build/kernel/6.1.*/testing/strix_splat.ko"))
+    assert found, "strix_splat.ko not built for 6.1: run scripts/build-modules.sh 6.1"
+    return found[0]
+
+
+def test_exit_status_and_output():
+    res = vm("echo hello from $(uname -r); test -w %s; exit 7" % TOP)
+    assert res.returncode == 7
+    assert "hello from 6.1." in res.stdout
+
+
+def test_warning_fails_the_run():
+    # A module that WARNs while loading; the command itself succeeds.
+    res = vm("insmod %s warn_on_load=1 && rmmod strix_splat" % splat_module())
+    assert res.returncode == 3, "a kernel WARNING did not fail the run"
+    assert "WARNING" in res.stderr and "strix_splat" in res.stderr
+
+
+def test_hard_timeout_powers_off():
+    res = vm("sleep 100000", timeout=90)
+    assert res.returncode == 124
+    assert "no result" in res.stderr
