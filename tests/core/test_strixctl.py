@@ -37,11 +37,3 @@ def test_tree_shows_key_attribute(strix_core, strixctl):
     finally:
         with open(os.path.join(strix_core, "setup_id"), "w") as f:
             f.write("0\n")
-
-
-def test_version_without_module(strixctl):
-    if strixtest.loaded("strix"):
-        strixtest.rmmod("strix")
-    res = strixtest.sh(strixctl + " version", check=False)
-    assert res.returncode == 1
-    assert "is the strix module loaded?" in res.stdout
