@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SCSI semantics inside the core: the CDB parser (cdb.c), sense (sense.c),
+ * LUN and name helpers (lun.c, pattern.c) and the commands the core answers
+ * itself (spc.c).  Everything declared here is a pure function of its
+ * arguments, tested by KUnit (*_test.c), and exported only for those tests.
+ */
+#ifndef _STRIX_CORE_SCSI_H
+#define _STRIX_CORE_SCSI_H
+
+#include <linux/types.h>
+
+#include <strix/cmd.h>
+#include <strix/handler.h>
+
+/* What the core answers itself (cmd->emul when cmd->op == STRIX_OP_EMULATE). */
+enum strix_emul {
+	STRIX_EMUL_NONE,
+	STRIX_EMUL_TEST_UNIT_READY,
+	STRIX_EMUL_INQUIRY,
+	STRIX_EMUL_REQUEST_SENSE,
+	STRIX_EMUL_REPORT_LUNS,
+	STRIX_EMUL_READ_CAPACITY_10,
+	STRIX_EMUL_READ_CAPACITY_16,
+	STRIX_EMUL_MODE_SENSE_6,
+	STRIX_EMUL_MODE_SENSE_10,
+	STRIX_EMUL_START_STOP_UNIT,
+	STRIX_EMUL_PREVENT_ALLOW,	/* PREVENT ALLOW MEDIUM REMOVAL */
+	STRIX_EMUL_PREFETCH,		/* PRE-FETCH 10/16: range checked, GOOD */
+	STRIX_EMUL_MAX,
+};
+
+/*
+ * The parse context: what the parser needs to know of the device.
+ * @dp is NULL when the command addresses a LUN that does not exist; then
+ * only INQUIRY, REPORT LUNS and REQUEST SENSE parse, the rest fail with
+ * LUN NOT SUPPORTED.
+ */
+struct strix_parse_ctx {
+	const struct strix_dev_params *dp;
+	bool read_only;			/* device or LUN is read-only */
+};
+
+/*
+ * strix_cdb_parse() - decode and check cmd->cdb
+ *
+ * Sets cmd->op, cmd->emul, cmd->data_dir, cmd->data_len, cmd->lba,
+ * cmd->nr_blocks, cmd->fua.  Returns STRIX_OK or the reason the command
+ * fails (with cmd->sense_field_* set for INVALID FIELD IN CDB).
+ */
+strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
+			      const struct strix_parse_ctx *ctx);
+
+/*
+ * strix_invalid_field() - fail with INVALID FIELD IN CDB pointing at
+ * byte @byte, bit @bit (-1: the whole byte or field).
+ */
+strix_sense_t strix_invalid_field(struct strix_cmd *cmd, u16 byte, s8 bit);
+
+/*
+ * strix_sense_build() - turn cmd->result into cmd->status, cmd->sense and
+ * cmd->sense_len, in descriptor format when @desc (D_SENSE) else fixed.
+ * For STRIX_UNIT_ATTENTION, @ua_asc/@ua_ascq give the condition.
+ */
+void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq);
+
+/* Sense key, ASC and ASCQ of a result (for tests, REQUEST SENSE). */
+void strix_sense_info(strix_sense_t result, u8 *status, u8 *key, u8 *asc,
+		      u8 *ascq);
+
+/*
+ * strix_name_match() - does initiator name @name match @pattern?
+ * `*` matches any run of characters, `?` one character; case-insensitive
+ * (iSCSI names are).  A leading `!` is not handled here: see
+ * strix_names_match().
+ */
+bool strix_name_match(const char *pattern, const char *name);
+/*
+ * strix_names_match() - does @name match a group's list of patterns?
+ * True when some pattern without `!` matches and no `!pattern` does.
+ */
+bool strix_names_match(const char *const *patterns, unsigned int n,
+		       const char *name);
+
+/*
+ * Identity of a device as the emulated commands report it.  Filled by the
+ * core from the device's attributes and setup_id.
+ */
+struct strix_dev_ident {
+	const char *vendor;		/* T10 vendor id, <= 8 chars */
+	const char *product;		/* <= 16 chars */
+	const char *revision;		/* <= 4 chars */
+	const char *serial;		/* unit serial number (VPD 0x80) */
+	const char *t10_dev_id;		/* vendor-specific part of the T10 designator */
+	u8 naa[16];			/* NAA designator */
+	u8 naa_len;			/* 8 or 16 */
+	u8 eui64[8];
+	u16 rel_tgt_id;			/* relative target port identifier */
+	u16 tpg_id;			/* target port group (0: none) */
+};
+
+/*
+ * strix_dev_ident_derive() - the generated identifiers of a device: unit
+ * serial (16 hex digits), NAA (locally assigned) and EUI-64, all derived
+ * deterministically from @setup_id and @name so two boxes cloned from one
+ * config differ when their setup_id differs.  @serial must hold 17 bytes.
+ */
+void strix_dev_ident_derive(u32 setup_id, const char *name, char *serial,
+			    u8 naa[8], u8 eui64[8]);
+
+/*
+ * The context of one emulated command.
+ * @luns/@nr_luns: the LUNs the session sees, for REPORT LUNS.
+ * @ua_pending: for REQUEST SENSE.
+ */
+struct strix_emul_ctx {
+	const struct strix_dev_params *dp;	/* NULL: LUN does not exist */
+	const struct strix_dev_ident *ident;
+	bool read_only;
+	bool desc_sense;			/* D_SENSE of the control page */
+	const u64 *luns;
+	unsigned int nr_luns;
+};
+
+/*
+ * strix_emulate() - answer the emulated command cmd->emul.
+ * @buf/@len: where the response data goes (@len >= cmd->data_len; the
+ * caller copies at most cmd->data_len of it to the initiator).
+ * @produced: set to the full length of the response the command would
+ * return with an unlimited allocation length (the caller computes the
+ * residual from it).
+ * Return: STRIX_OK, or why the command fails.
+ */
+strix_sense_t strix_emulate(struct strix_cmd *cmd,
+			    const struct strix_emul_ctx *ctx,
+			    u8 *buf, u32 len, u32 *produced);
+
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SCSI command as drivers and handlers see it, and the sense values of
+ * the data path.
+ *
+ * A target driver embeds a struct strix_cmd in its own per-command structure
+ * (the local driver in the scsi_cmnd's private area, iSCSI in its PDU
+ * context), fills the "from the driver" part and hands it to the core with
+ * strix_cmd_submit().  The core owns the command from then until it calls
+ * the driver's queue_response(); the driver gives it back with
+ * strix_cmd_done() once the response is on its way.  The core never
+ * allocates or frees the container.
+ */
+#ifndef _STRIX_CMD_H
+#define _STRIX_CMD_H
+
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+struct strix_session;
+struct strix_tgt_dev;
+struct strix_device;
+
+#define STRIX_MAX_CDB_LEN	32
+#define STRIX_SENSE_LEN		96	/* SPC's maximum sense length is 252; 96 is
+					 * what every transport here carries */
+
+/*
+ * Reasons a command ends with CHECK CONDITION (or another non-GOOD status).
+ * The data path returns these; one table in core/sense.c maps each to a
+ * status and to sense key / ASC / ASCQ.  __bitwise so sparse keeps them
+ * apart from errnos.
+ */
+typedef unsigned int __bitwise strix_sense_t;
+
+#define STRIX_SENSE(x)	((__force strix_sense_t)(x))
+enum {
+	__STRIX_OK = 0,
+	__STRIX_INVALID_OPCODE,		/* ILLEGAL REQUEST / 20 00 */
+	__STRIX_INVALID_FIELD_CDB,	/* ILLEGAL REQUEST / 24 00 (+SKSV) */
+	__STRIX_INVALID_FIELD_PARAM,	/* ILLEGAL REQUEST / 26 00 (+SKSV) */
+	__STRIX_PARAM_LIST_LENGTH,	/* ILLEGAL REQUEST / 1a 00 */
+	__STRIX_LBA_OUT_OF_RANGE,	/* ILLEGAL REQUEST / 21 00 */
+	__STRIX_LUN_NOT_SUPPORTED,	/* ILLEGAL REQUEST / 25 00 */
+	__STRIX_WRITE_PROTECTED,	/* DATA PROTECT / 27 00 */
+	__STRIX_READ_ERROR,		/* MEDIUM ERROR / 11 00 */
+	__STRIX_WRITE_ERROR,		/* MEDIUM ERROR / 0c 00 */
+	__STRIX_SPACE_ALLOC_FAILED,	/* DATA PROTECT / 27 07 */
+	__STRIX_NOT_READY_STOPPED,	/* NOT READY / 04 02: START needed */
+	__STRIX_NO_MEDIUM,		/* NOT READY / 3a 00 */
+	__STRIX_HW_ERROR,		/* HARDWARE ERROR / 44 00 internal target failure */
+	__STRIX_NO_RESOURCES,		/* status TASK SET FULL, no sense */
+	__STRIX_BUSY,			/* status BUSY, no sense */
+	__STRIX_RESERVATION_CONFLICT,	/* status RESERVATION CONFLICT, no sense */
+	__STRIX_UNIT_ATTENTION,		/* UNIT ATTENTION: from the nexus's queue */
+	__STRIX_ABORTED,		/* ABORTED COMMAND / 00 00 */
+	__STRIX_SENSE_MAX,
+};
+#define STRIX_OK			STRIX_SENSE(__STRIX_OK)
+#define STRIX_INVALID_OPCODE		STRIX_SENSE(__STRIX_INVALID_OPCODE)
+#define STRIX_INVALID_FIELD_CDB		STRIX_SENSE(__STRIX_INVALID_FIELD_CDB)
+#define STRIX_INVALID_FIELD_PARAM	STRIX_SENSE(__STRIX_INVALID_FIELD_PARAM)
+#define STRIX_PARAM_LIST_LENGTH		STRIX_SENSE(__STRIX_PARAM_LIST_LENGTH)
+#define STRIX_LBA_OUT_OF_RANGE		STRIX_SENSE(__STRIX_LBA_OUT_OF_RANGE)
+#define STRIX_LUN_NOT_SUPPORTED		STRIX_SENSE(__STRIX_LUN_NOT_SUPPORTED)
+#define STRIX_WRITE_PROTECTED		STRIX_SENSE(__STRIX_WRITE_PROTECTED)
+#define STRIX_READ_ERROR		STRIX_SENSE(__STRIX_READ_ERROR)
+#define STRIX_WRITE_ERROR		STRIX_SENSE(__STRIX_WRITE_ERROR)
+#define STRIX_SPACE_ALLOC_FAILED	STRIX_SENSE(__STRIX_SPACE_ALLOC_FAILED)
+#define STRIX_NOT_READY_STOPPED		STRIX_SENSE(__STRIX_NOT_READY_STOPPED)
+#define STRIX_NO_MEDIUM			STRIX_SENSE(__STRIX_NO_MEDIUM)
+#define STRIX_HW_ERROR			STRIX_SENSE(__STRIX_HW_ERROR)
+#define STRIX_NO_RESOURCES		STRIX_SENSE(__STRIX_NO_RESOURCES)
+#define STRIX_BUSY			STRIX_SENSE(__STRIX_BUSY)
+#define STRIX_RESERVATION_CONFLICT	STRIX_SENSE(__STRIX_RESERVATION_CONFLICT)
+#define STRIX_UNIT_ATTENTION		STRIX_SENSE(__STRIX_UNIT_ATTENTION)
+#define STRIX_ABORTED			STRIX_SENSE(__STRIX_ABORTED)
+
+/* Task attributes (SAM). */
+enum strix_task_attr {
+	STRIX_TASK_SIMPLE,
+	STRIX_TASK_ORDERED,
+	STRIX_TASK_HEAD_OF_QUEUE,
+	STRIX_TASK_ACA,
+};
+
+/* Direction of the data phase, from the initiator's point of view. */
+enum strix_data_dir {
+	STRIX_DATA_NONE,
+	STRIX_DATA_WRITE,	/* initiator to target (Data-Out) */
+	STRIX_DATA_READ,	/* target to initiator (Data-In) */
+};
+
+/* What the parser decided the command does (cmd->op). */
+enum strix_op {
+	STRIX_OP_NONE,		/* not parsed yet, or refused */
+	STRIX_OP_EMULATE,	/* answered by the core (INQUIRY, MODE SENSE...) */
+	STRIX_OP_READ,
+	STRIX_OP_WRITE,
+	STRIX_OP_FLUSH,
+	STRIX_OP_VERIFY,	/* no data compare (BYTCHK=0): checks range only */
+	STRIX_OP_PASSTHROUGH,	/* the handler sends the CDB to a real device */
+};
+
+/*
+ * struct strix_cmd - one SCSI command.
+ *
+ * Locking: a command belongs to one context at a time (the driver until
+ * submit, the core until queue_response, a handler between its I/O call and
+ * strix_cmd_io_done(), the driver again after queue_response); ownership
+ * moves with those calls, so the fields need no lock.  @state is the only
+ * field read across contexts (task management), with atomic ops.
+ */
+struct strix_cmd {
+	/* From the driver, before strix_cmd_submit(). */
+	struct strix_session	*sess;
+	u64			lun;		/* the 8-byte LUN field, as a number */
+	u64			tag;
+	u8			cdb[STRIX_MAX_CDB_LEN];
+	u8			cdb_len;
+	enum strix_task_attr	attr;
+	u32			expected_len;	/* 0 when the transport has none */
+	enum strix_data_dir	expected_dir;
+	/*
+	 * Optional: the driver's own buffer (the local driver passes the
+	 * initiator's scatterlist, zero-copy).  When NULL the core allocates
+	 * one and, for writes, calls the driver's fetch_data().
+	 */
+	struct scatterlist	*sg;
+	unsigned int		sg_cnt;
+
+	/* Set by the core's parser. */
+	enum strix_op		op;
+	enum strix_data_dir	data_dir;
+	u32			data_len;	/* bytes the command transfers */
+	u64			lba;
+	u32			nr_blocks;
+	bool			fua;
+	struct strix_tgt_dev	*tgt_dev;	/* the I_T_L nexus, NULL if no LUN */
+	struct strix_device	*dev;
+
+	/* The response, for the driver's queue_response(). */
+	u8			status;		/* SAM status */
+	u8			sense[STRIX_SENSE_LEN];
+	u8			sense_len;
+	u32			resid;		/* > 0: underflow, see @overflow */
+	bool			overflow;
+
+	/* Core-private. */
+	u8			emul;		/* enum strix_emul (core/scsi.h) */
+	strix_sense_t		result;
+	/* INVALID FIELD: sense-key-specific field pointer (SPC 4.5.2.4.2) */
+	u16			sense_field_byte;
+	s8			sense_field_bit;	/* -1: no bit pointer */
+	bool			sg_owned;	/* the core allocated @sg */
+	atomic_t		state;
+	struct work_struct	work;		/* execution on the device's workers */
+	struct list_head	sess_entry;	/* the session's in-flight list */
+};
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The target driver contract.  A driver (local loopback, iSCSI, SRP, FC)
+ * moves commands and data between its transport and the core; it knows
+ * nothing of SCSI semantics.  It registers one struct strix_tgt_driver.
+ *
+ * Capabilities are data (flags, parameter lists); a NULL callback means the
+ * core's default.
+ */
+#ifndef _STRIX_TARGET_H
+#define _STRIX_TARGET_H
+
+#include <linux/module.h>
+#include <linux/sysfs.h>
+
+#include <strix/cmd.h>
+#include <strix/params.h>
+
+struct strix_target;
+struct strix_tgt_driver;
+
+/* driver->flags */
+enum {
+	/*
+	 * strix_cmd_submit() may be called where sleeping is not allowed (the
+	 * local driver's queuecommand): the core then runs handlers that may
+	 * sleep on their device's workers instead of inline.
+	 */
+	STRIX_DRV_ATOMIC_SUBMIT		= 1 << 0,
+	/* Targets are created by `add_target` in the driver's mgmt file. */
+	STRIX_DRV_VIRTUAL_TARGETS	= 1 << 1,
+};
+
+/*
+ * struct strix_tgt_driver - what a target driver gives the core.
+ *
+ * Locking: registered once, then read only.
+ */
+struct strix_tgt_driver {
+	const char		*name;		/* sysfs: targets/<name> */
+	struct module		*owner;
+	unsigned int		flags;
+
+	/* Parameters `add_target NAME p=v;...` accepts (NULL-terminated). */
+	const char *const	*add_target_params;
+
+	/* Extra sysfs attributes: driver dir, each target, each session. */
+	const struct attribute_group *const *drv_groups;
+	const struct attribute_group *const *tgt_groups;
+	const struct attribute_group *const *sess_groups;
+
+	/*
+	 * Driver-specific mgmt verbs (the local driver's add_session).  Called
+	 * with the core's mgmt mutex held and the line's words split off:
+	 * @verb, then @args (the rest of the line, writable).  Return -ENOTTY
+	 * for a verb the driver does not know.
+	 */
+	int (*mgmt)(struct strix_tgt_driver *drv, const char *verb, char *args);
+
+	/* Create/destroy the transport side of a virtual target. */
+	int (*add_target)(struct strix_target *tgt, const struct strix_params *p);
+	void (*del_target)(struct strix_target *tgt);
+	/* `enabled` written; NULL: the driver has no enabled attribute. */
+	int (*enable_target)(struct strix_target *tgt, bool enable);
+
+	/*
+	 * Get the write data of @cmd into cmd->sg, then call
+	 * strix_cmd_data_ready().  Only called when the driver did not supply
+	 * cmd->sg at submit.
+	 */
+	void (*fetch_data)(struct strix_cmd *cmd);
+	/*
+	 * Send data (reads), status and sense.  The driver calls
+	 * strix_cmd_done() once it no longer needs the command's buffers.
+	 */
+	void (*queue_response)(struct strix_cmd *cmd);
+	/* Close a session: force_close, or its target is being deleted. */
+	void (*close_session)(struct strix_session *sess);
+};
+
+int strix_register_driver(struct strix_tgt_driver *drv);
+void strix_unregister_driver(struct strix_tgt_driver *drv);
+
+/* Targets of drivers without STRIX_DRV_VIRTUAL_TARGETS (hardware ports). */
+struct strix_target *strix_target_add(struct strix_tgt_driver *drv,
+				      const char *name);
+void strix_target_del(struct strix_target *tgt);
+const char *strix_target_name(const struct strix_target *tgt);
+void *strix_target_priv(const struct strix_target *tgt);
+void strix_target_set_priv(struct strix_target *tgt, void *priv);
+
+/*
+ * Sessions (I_T nexus).  strix_session_register() resolves which LUN table
+ * the initiator sees and queues the power-on/reset unit attention.
+ * strix_session_unregister() waits until every command the session
+ * submitted has been given back with strix_cmd_done().
+ */
+struct strix_session *strix_session_register(struct strix_target *tgt,
+					     const char *initiator_name,
+					     void *priv);
+void strix_session_unregister(struct strix_session *sess);
+void *strix_session_priv(const struct strix_session *sess);
+const char *strix_session_initiator(const struct strix_session *sess);
+struct strix_target *strix_session_target(const struct strix_session *sess);
+
+/*
+ * Commands: see cmd.h for the life cycle.  Submit may be called in atomic
+ * context when the driver says STRIX_DRV_ATOMIC_SUBMIT.
+ */
+void strix_cmd_init(struct strix_cmd *cmd, struct strix_session *sess);
+void strix_cmd_submit(struct strix_cmd *cmd);
+void strix_cmd_data_ready(struct strix_cmd *cmd, strix_sense_t result);
+void strix_cmd_done(struct strix_cmd *cmd);
+
+/*
+ * LUNs as the REPORT LUNS list has them (SAM-5 flat and peripheral
+ * addressing); drivers decode the 8-byte field of their transport with it.
+ */
+u64 strix_lun_from_wire(const u8 lun[8]);
+void strix_lun_to_wire(u64 lun, u8 out[8]);
+
+#endif
