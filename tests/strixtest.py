@@ -61,8 +61,19 @@ def loaded(name):
 
 
 def insmod(name, *params):
+    """Load one of our modules from the build tree, its dependencies first
+    (ours from the build tree, the kernel's with modprobe)."""
     path = module_path(name)
     assert path, "%s.ko not built for %s: run scripts/build-modules.sh" % (name, release())
+    deps = subprocess.run(["modinfo", "-F", "depends", path], stdout=subprocess.PIPE,
+                          text=True, check=True).stdout.strip()
+    for dep in filter(None, deps.split(",")):
+        if loaded(dep):
+            continue
+        if module_path(dep):
+            insmod(dep)
+        else:
+            sh("modprobe " + dep)
     sh("insmod %s %s" % (path, " ".join(params)))
     assert loaded(name)
 
@@ -138,3 +149,131 @@ class KernelLog:
                 return m.group(0)
             time.sleep(0.05)
         return None
+
+
+class Tree:
+    """The management tree, driven the way an admin script drives it."""
+
+    def __init__(self, root=SYSFS_ROOT):
+        self.root = root
+
+    def path(self, rel):
+        return os.path.join(self.root, rel)
+
+    def write(self, rel, line):
+        """One write() of line; returns 0 or the errno the kernel gave."""
+        print("+ echo %r > %s" % (line, self.path(rel)))
+        try:
+            fd = os.open(self.path(rel), os.O_WRONLY)
+        except OSError as e:
+            return e.errno
+        try:
+            os.write(fd, line.encode())
+            return 0
+        except OSError as e:
+            return e.errno
+        finally:
+            os.close(fd)
+
+    def do(self, rel, line):
+        """A write that must succeed."""
+        err = self.write(rel, line)
+        assert err == 0, "%s <- %r: %s" % (rel, line, os.strerror(err))
+
+    def read(self, rel):
+        with open(self.path(rel)) as f:
+            return f.read()
+
+    def value(self, rel):
+        """First line of an attribute (without a [key] marker)."""
+        return self.read(rel).splitlines()[0]
+
+    def snapshot(self):
+        """Every path, link target and readable value below the root."""
+        snap = {}
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            for name in dirnames + filenames:
+                p = os.path.join(dirpath, name)
+                rel = os.path.relpath(p, self.root)
+                if os.path.islink(p):
+                    snap[rel] = "-> " + os.readlink(p)
+                elif os.path.isdir(p):
+                    snap[rel] = "dir"
+                elif name in ("mgmt", "force_close") or os.stat(p).st_mode & 0o444 == 0:
+                    snap[rel] = "file"
+                else:
+                    try:
+                        with open(p) as f:
+                            snap[rel] = f.read()
+                    except OSError as e:
+                        snap[rel] = "error %d" % e.errno
+            # counters change with I/O; not part of the configuration
+        return {k: v for k, v in snap.items()
+                if not re.search(r"(cmd_count|io_count_kb|commands)$", k)}
+
+    # --- objects -------------------------------------------------------
+    def add_device(self, handler, name, params=""):
+        self.do("handlers/%s/mgmt" % handler, ("add_device %s %s" % (name, params)).strip())
+
+    def del_device(self, handler, name):
+        self.do("handlers/%s/mgmt" % handler, "del_device " + name)
+
+    def add_target(self, driver, name):
+        self.do("targets/%s/mgmt" % driver, "add_target " + name)
+
+    def add_lun(self, target, dev, lun, group=None, params="", driver="scst_local"):
+        where = "targets/%s/%s/%sluns/mgmt" % (
+            driver, target, "ini_groups/%s/" % group if group else "")
+        self.do(where, ("add %s %d %s" % (dev, lun, params)).strip())
+
+    def add_session(self, target, name):
+        """A local driver session; returns its SCSI host number."""
+        before = scsi_hosts()
+        self.do("targets/scst_local/mgmt", "add_session %s %s" % (target, name))
+        new = scsi_hosts() - before
+        assert len(new) == 1, "add_session made hosts %s" % new
+        return new.pop()
+
+    def devices(self):
+        return sorted(os.listdir(self.path("devices")))
+
+    def clear(self):
+        """Delete every target and device (teardown)."""
+        for drv in os.listdir(self.path("targets")):
+            for tgt in os.listdir(self.path("targets/" + drv)):
+                if os.path.isdir(self.path("targets/%s/%s" % (drv, tgt))):
+                    self.do("targets/%s/mgmt" % drv, "del_target " + tgt)
+        for dev in self.devices():
+            handler = os.path.basename(os.readlink(self.path("devices/%s/handler" % dev)))
+            self.del_device(handler, dev)
+
+
+def scsi_disks_of_host(host_no):
+    """/dev/sdX names of the disks on SCSI host host_no, by LUN."""
+    out = {}
+    base = "/sys/class/scsi_host/host%d/device" % host_no
+    for entry in os.listdir(base):
+        m = re.match(r"target%d:0:0$" % host_no, entry)
+        if not m:
+            continue
+        for dev in os.listdir(os.path.join(base, entry)):
+            m = re.match(r"%d:0:0:(\d+)$" % host_no, dev)
+            blk = os.path.join(base, entry, dev, "block")
+            if m and os.path.isdir(blk):
+                out[int(m.group(1))] = "/dev/" + os.listdir(blk)[0]
+    return out
+
+
+def scsi_hosts():
+    return {int(h[4:]) for h in os.listdir("/sys/class/scsi_host")}
+
+
+def udev_settle(pred, timeout=20.0):
+    """Wait until pred() is true (device nodes come and go asynchronously)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    return pred()

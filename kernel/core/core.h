@@ -4,33 +4,249 @@
 #define _STRIX_CORE_H
 
 #include <linux/kobject.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 
-#define STRIX_SYSFS_ROOT "scst_tgt"
+#include <strix/handler.h>
+#include <strix/target.h>
+
+#define STRIX_SYSFS_ROOT	"scst_tgt"
+#define STRIX_MAX_NAME		64	/* device, target, group names */
+#define STRIX_MAX_LUN		16383	/* flat space addressing */
 
 /*
  * The management state of the core.
  *
- * Locking: @mgmt_mutex serialises every management write (sysfs stores,
- * later netlink requests) and guards @setup_id against a concurrent write.
- * Readers of @setup_id on paths that must not sleep use READ_ONCE().
- * The kobjects are created at init and removed at exit; they are not
- * changed in between.
+ * Locking: @mgmt_mutex serialises every management change (mgmt writes,
+ * driver/handler (un)registration, sessions coming and going) and guards
+ * @setup_id, @handlers, @drivers and @devices.  The I/O path never takes
+ * it.  Readers of @setup_id that must not sleep use READ_ONCE().
  */
 struct strix_core {
 	struct mutex mgmt_mutex;
 	u32 setup_id;
+	struct list_head handlers;	/* struct strix_handler_reg */
+	struct list_head drivers;	/* struct strix_driver_reg */
+	struct list_head devices;	/* struct strix_device */
 
 	struct kobject *root;		/* /sys/kernel/scst_tgt */
-	struct kobject *handlers;
-	struct kobject *devices;
-	struct kobject *targets;
-	struct kobject *device_groups;
+	struct kobject *handlers_kobj;
+	struct kobject *devices_kobj;
+	struct kobject *targets_kobj;
+	struct kobject *device_groups_kobj;
 };
 
 extern struct strix_core strix_core;
 
+/*
+ * A registered handler: handlers/<name>/.
+ * Locking: @list under mgmt_mutex; the rest is set at registration.
+ */
+struct strix_handler_reg {
+	struct kobject kobj;
+	struct strix_handler *h;
+	struct list_head list;
+	bool dead;
+};
+
+/*
+ * A registered target driver: targets/<name>/.
+ * Locking: @list and @targets under mgmt_mutex.
+ */
+struct strix_driver_reg {
+	struct kobject kobj;
+	struct strix_tgt_driver *drv;
+	struct list_head list;
+	struct list_head targets;	/* struct strix_target */
+	bool dead;
+};
+
+/*
+ * A plain directory of an object (luns/, ini_groups/, sessions/,
+ * exported/, initiators/).  It holds a reference on its owner's kobject,
+ * so a mgmt write in it can reach the owner even while the owner is being
+ * deleted (the owner's `dead` flag, read under mgmt_mutex, says so).
+ */
+struct strix_dir {
+	struct kobject kobj;
+	struct kobject *owner;
+};
+
+/* Unit-attention conditions, in the order they are reported. */
+enum strix_ua {
+	STRIX_UA_POWER_ON,		/* 29 00 */
+	STRIX_UA_CAPACITY_CHANGED,	/* 2a 09 */
+	STRIX_UA_INQUIRY_CHANGED,	/* 3f 03 */
+	STRIX_UA_LUNS_CHANGED,		/* 3f 0e */
+	STRIX_UA_MAX,
+};
+
+/*
+ * struct strix_device - devices/<name>/: a handler's backing store.
+ *
+ * Locking: @list, @exports and @nr_exports under mgmt_mutex; @params as
+ * described in handler.h.  @kobj's refcount keeps the memory alive for
+ * sysfs; @ref counts users (LUNs) that keep the device from deletion.
+ */
+struct strix_device {
+	struct kobject kobj;
+	struct list_head list;
+	struct strix_handler_reg *hreg;
+	char name[STRIX_MAX_NAME];
+	struct strix_dev_params params;
+	char serial[17];
+	u8 naa[8];
+	u8 eui64[8];
+	unsigned int nr_exports;	/* LUNs using this device */
+	struct kobject *exported_kobj;
+	struct workqueue_struct *wq;	/* I/O that may sleep */
+	bool dead;
+	void *priv;
+};
+
+/*
+ * A group: the target's default LUN table (@is_default, the target's own
+ * luns/) or an initiator group (ini_groups/<name>/).
+ *
+ * Locking: @luns and @initiators change only under mgmt_mutex; the I/O path
+ * never reads them (sessions have their own tgt_dev table).
+ */
+struct strix_group {
+	struct kobject kobj;		/* ini_groups/<name>/ (not for default) */
+	struct strix_target *tgt;
+	struct list_head list;		/* in tgt->groups */
+	char name[STRIX_MAX_NAME];
+	bool is_default;
+	bool tgt_list_live;		/* in tgt->groups (not deleted) */
+	struct kobject *luns_kobj;
+	struct kobject *initiators_kobj;
+	struct xarray luns;		/* lun number -> struct strix_lun */
+	struct list_head initiators;	/* struct strix_initiator */
+};
+
+/*
+ * struct strix_lun - one entry of a LUN table: luns/<n>/.
+ * Locking: immutable after creation except @dev (replace), under mgmt_mutex.
+ */
+struct strix_lun {
+	struct kobject kobj;
+	struct strix_group *group;
+	u64 lun;
+	struct strix_device *dev;
+	bool read_only;
+	unsigned int export_id;		/* devices/<d>/exported/export<N> */
+};
+
+/* An initiator name or pattern of a group: initiators/<name>. */
+struct strix_initiator {
+	struct list_head list;
+	struct strix_group *group;
+	char *name;
+	struct kobj_attribute attr;	/* the file named after it */
+};
+
+/*
+ * struct strix_target - targets/<driver>/<name>/.
+ *
+ * Locking: @groups, @sessions, @enabled, @rel_tgt_id under mgmt_mutex.
+ * The I/O counters are per-cpu-free atomics.
+ */
+struct strix_target {
+	struct kobject kobj;
+	struct list_head list;		/* in dreg->targets */
+	struct strix_driver_reg *dreg;
+	char name[STRIX_MAX_NAME];
+	bool enabled;
+	bool dead;
+	u16 rel_tgt_id;
+	struct strix_group default_group;
+	struct list_head groups;	/* initiator groups */
+	struct list_head sessions;
+	wait_queue_head_t sessions_wq;	/* woken when a session goes away */
+	struct kobject *ini_groups_kobj;
+	struct kobject *sessions_kobj;
+	void *priv;
+	atomic64_t read_cmds, write_cmds, read_kb, write_kb;
+};
+
+/*
+ * struct strix_tgt_dev - one LUN as one session sees it (I_T_L nexus).
+ *
+ * Locking: found under RCU through sess->tgt_devs; a command holds @ref
+ * (percpu_ref_tryget_live) from lookup to strix_cmd_done().  Removing the
+ * LUN kills @ref and waits for @drained before freeing after a grace
+ * period.  @ua_pending is changed with atomic bitops.
+ */
+struct strix_tgt_dev {
+	struct percpu_ref ref;
+	struct completion drained;
+	struct rcu_head rcu;
+	struct strix_session *sess;
+	struct strix_device *dev;
+	u64 lun;
+	bool read_only;
+	unsigned long ua_pending;	/* BIT(enum strix_ua) */
+};
+
+/*
+ * struct strix_session - targets/<driver>/<target>/sessions/<initiator>/.
+ *
+ * Locking: @group and @tgt_devs change under mgmt_mutex (tgt_devs is an
+ * xarray: lookups are RCU-safe by themselves).  @cmd_ref counts submitted
+ * commands not yet done.
+ */
+struct strix_session {
+	struct kobject kobj;
+	struct list_head list;		/* in tgt->sessions */
+	struct strix_target *tgt;
+	char *initiator;
+	struct strix_group *group;
+	struct xarray tgt_devs;		/* lun -> struct strix_tgt_dev */
+	struct percpu_ref cmd_ref;
+	struct completion cmds_drained;
+	atomic64_t commands;		/* total submitted */
+	atomic_t active;		/* submitted, not yet done */
+	bool closing;			/* unregistering (under mgmt_mutex) */
+	void *priv;
+};
+
+/* sysfs.c */
+struct kobject *strix_dir_create(const char *name, struct kobject *parent,
+				 struct kobject *owner,
+				 const struct attribute_group **groups);
+struct kobject *strix_dir_owner(struct kobject *dir);
+void strix_dir_remove(struct kobject *dir);
 int strix_sysfs_init(void);
 void strix_sysfs_exit(void);
+int strix_mgmt_begin(struct kobject *kobj, const struct attribute *attr,
+		     struct kernfs_node **kn);
+void strix_mgmt_end(struct kobject *kobj, struct kernfs_node *kn);
+char *strix_mgmt_dup(const char *buf, size_t count);
+bool strix_name_ok(const char *name);
+
+/* device.c */
+int strix_handlers_init(void);
+struct strix_device *strix_device_lookup(const char *name);
+void strix_device_get(struct strix_device *dev);
+void strix_device_put(struct strix_device *dev);
+
+/* target.c */
+struct strix_group *strix_group_for_initiator(struct strix_target *tgt,
+					      const char *initiator);
+
+/* session.c */
+void strix_target_sessions_rebuild(struct strix_target *tgt);
+void strix_device_ua(struct strix_device *dev, enum strix_ua ua);
+void strix_lun_ua(struct strix_lun *lun, enum strix_ua ua);
+
+/* cmd.c */
+int strix_cmd_init_module(void);
+void strix_cmd_exit_module(void);
 
 #endif

@@ -14,6 +14,9 @@
 
 struct strix_core strix_core = {
 	.mgmt_mutex = __MUTEX_INITIALIZER(strix_core.mgmt_mutex),
+	.handlers = LIST_HEAD_INIT(strix_core.handlers),
+	.drivers = LIST_HEAD_INIT(strix_core.drivers),
+	.devices = LIST_HEAD_INIT(strix_core.devices),
 };
 
 static int __init strix_init(void)
@@ -30,6 +33,7 @@ static int __init strix_init(void)
 static void __exit strix_exit(void)
 {
 	strix_sysfs_exit();
+	rcu_barrier();	/* nexus structures freed with kfree_rcu() */
 	pr_info("Strix target core unloaded\n");
 }
 

@@ -150,5 +150,5 @@ static struct kunit_suite strix_params_test_suite = {
 
 kunit_test_suite(strix_params_test_suite);
 
-MODULE_DESCRIPTION("KUnit tests for the Strix management parser");
+MODULE_DESCRIPTION("KUnit tests for the Strix core");
 MODULE_LICENSE("GPL");

@@ -13,6 +13,14 @@
 #include <strix/cmd.h>
 #include <strix/handler.h>
 
+/*
+ * LUN numbers as strix_lun_from_wire() returns them: 0..16383 for the
+ * LUNs of a table, the REPORT LUNS well-known LUN (C1 01 00...), and
+ * STRIX_LUN_INVALID for any form no table can hold.
+ */
+#define STRIX_WLUN_REPORT_LUNS	0xc101ULL
+#define STRIX_LUN_INVALID	U64_MAX
+
 /* What the core answers itself (cmd->emul when cmd->op == STRIX_OP_EMULATE). */
 enum strix_emul {
 	STRIX_EMUL_NONE,

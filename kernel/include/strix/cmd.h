@@ -55,6 +55,7 @@ enum {
 	__STRIX_RESERVATION_CONFLICT,	/* status RESERVATION CONFLICT, no sense */
 	__STRIX_UNIT_ATTENTION,		/* UNIT ATTENTION: from the nexus's queue */
 	__STRIX_ABORTED,		/* ABORTED COMMAND / 00 00 */
+	__STRIX_MISCOMPARE,		/* MISCOMPARE / 1d 00 */
 	__STRIX_SENSE_MAX,
 };
 #define STRIX_OK			STRIX_SENSE(__STRIX_OK)
@@ -76,6 +77,7 @@ enum {
 #define STRIX_RESERVATION_CONFLICT	STRIX_SENSE(__STRIX_RESERVATION_CONFLICT)
 #define STRIX_UNIT_ATTENTION		STRIX_SENSE(__STRIX_UNIT_ATTENTION)
 #define STRIX_ABORTED			STRIX_SENSE(__STRIX_ABORTED)
+#define STRIX_MISCOMPARE		STRIX_SENSE(__STRIX_MISCOMPARE)
 
 /* Task attributes (SAM). */
 enum strix_task_attr {
@@ -120,7 +122,7 @@ struct strix_cmd {
 	u8			cdb[STRIX_MAX_CDB_LEN];
 	u8			cdb_len;
 	enum strix_task_attr	attr;
-	u32			expected_len;	/* 0 when the transport has none */
+	u32			expected_len;	/* the initiator's buffer, bytes */
 	enum strix_data_dir	expected_dir;
 	/*
 	 * Optional: the driver's own buffer (the local driver passes the
@@ -150,6 +152,9 @@ struct strix_cmd {
 	/* Core-private. */
 	u8			emul;		/* enum strix_emul (core/scsi.h) */
 	strix_sense_t		result;
+	u8			ua_asc, ua_ascq;	/* for STRIX_UNIT_ATTENTION */
+	u32			xfer_len;	/* bytes moved: min(data, expected) */
+	void			*bounce;	/* VERIFY: the initiator's data */
 	/* INVALID FIELD: sense-key-specific field pointer (SPC 4.5.2.4.2) */
 	u16			sense_field_byte;
 	s8			sense_field_bit;	/* -1: no bit pointer */

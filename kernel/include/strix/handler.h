@@ -67,7 +67,7 @@ struct strix_handler {
 	/* Parameters `add_device NAME p=v;...` accepts (NULL-terminated). */
 	const char *const	*add_device_params;
 	/* Run-time attributes of each device (size, resync_size, ...). */
-	const struct attribute_group *const *dev_groups;
+	const struct attribute_group **dev_groups;
 
 	/* Open the backing store, fill @p.  Called under the mgmt mutex. */
 	int (*add_device)(struct strix_device *dev,
@@ -98,6 +98,18 @@ struct strix_device *strix_device_from_kobj(struct kobject *kobj);
 const struct strix_dev_params *strix_device_params(const struct strix_device *dev);
 /* The backing store changed size: update and raise CAPACITY DATA HAS CHANGED. */
 void strix_device_resized(struct strix_device *dev, u64 nr_blocks);
+
+/*
+ * Run-time attribute stores that change a device (resync_size, size) enter
+ * the core's management lock with these, which also make the write safe
+ * against the device being deleted meanwhile (see core/sysfs.c).
+ * strix_mgmt_begin() returns 0 with the lock held, or -errno.
+ */
+int strix_mgmt_begin(struct kobject *kobj, const struct attribute *attr,
+		     struct kernfs_node **kn);
+void strix_mgmt_end(struct kobject *kobj, struct kernfs_node *kn);
+/* True once del_device has started on @dev (check under the lock). */
+bool strix_device_dead(const struct strix_device *dev);
 
 /* End of a handler's I/O: STRIX_OK, or why it failed. */
 void strix_cmd_io_done(struct strix_cmd *cmd, strix_sense_t result);

@@ -45,9 +45,9 @@ struct strix_tgt_driver {
 	const char *const	*add_target_params;
 
 	/* Extra sysfs attributes: driver dir, each target, each session. */
-	const struct attribute_group *const *drv_groups;
-	const struct attribute_group *const *tgt_groups;
-	const struct attribute_group *const *sess_groups;
+	const struct attribute_group **drv_groups;
+	const struct attribute_group **tgt_groups;
+	const struct attribute_group **sess_groups;
 
 	/*
 	 * Driver-specific mgmt verbs (the local driver's add_session).  Called
@@ -59,6 +59,12 @@ struct strix_tgt_driver {
 
 	/* Create/destroy the transport side of a virtual target. */
 	int (*add_target)(struct strix_target *tgt, const struct strix_params *p);
+	/*
+	 * Optional second step of add_target, called WITHOUT the mgmt mutex
+	 * (so it may register sessions).  On error the target is deleted
+	 * again and the add_target write fails with that error.
+	 */
+	int (*target_added)(struct strix_target *tgt, const struct strix_params *p);
 	void (*del_target)(struct strix_target *tgt);
 	/* `enabled` written; NULL: the driver has no enabled attribute. */
 	int (*enable_target)(struct strix_target *tgt, bool enable);
@@ -74,8 +80,18 @@ struct strix_tgt_driver {
 	 * strix_cmd_done() once it no longer needs the command's buffers.
 	 */
 	void (*queue_response)(struct strix_cmd *cmd);
-	/* Close a session: force_close, or its target is being deleted. */
+	/*
+	 * Close a session: force_close, or its target is being deleted.
+	 * Called with the mgmt mutex held: start the teardown (a work item
+	 * that ends in strix_session_unregister()) and return.
+	 */
 	void (*close_session)(struct strix_session *sess);
+	/*
+	 * The set of LUNs @sess sees changed (a REPORTED LUNS DATA HAS
+	 * CHANGED unit attention is queued as well).  Optional; called with
+	 * the mgmt mutex held, so only schedule work here.
+	 */
+	void (*luns_changed)(struct strix_session *sess);
 };
 
 int strix_register_driver(struct strix_tgt_driver *drv);
@@ -88,6 +104,9 @@ void strix_target_del(struct strix_target *tgt);
 const char *strix_target_name(const struct strix_target *tgt);
 void *strix_target_priv(const struct strix_target *tgt);
 void strix_target_set_priv(struct strix_target *tgt, void *priv);
+/* Pin a target's memory (not its life: it may still be deleted). */
+void strix_target_get(struct strix_target *tgt);
+void strix_target_put(struct strix_target *tgt);
 
 /*
  * Sessions (I_T nexus).  strix_session_register() resolves which LUN table
@@ -102,6 +121,8 @@ void strix_session_unregister(struct strix_session *sess);
 void *strix_session_priv(const struct strix_session *sess);
 const char *strix_session_initiator(const struct strix_session *sess);
 struct strix_target *strix_session_target(const struct strix_session *sess);
+/* Does @sess see LUN @lun now? (RCU inside; any context.) */
+bool strix_session_has_lun(struct strix_session *sess, u64 lun);
 
 /*
  * Commands: see cmd.h for the life cycle.  Submit may be called in atomic

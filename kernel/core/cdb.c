@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CDB decoding: one table of the commands the core knows, one parser.
+ *
+ * Each row of strix_cdb_table says how long the opcode's CDB is, what it
+ * does (cmd->op / cmd->emul), which way its data flows, where its LBA and
+ * its length field sit, which bits of each byte may be set, and which of
+ * the shared checks apply (FUA, protection information, write protect,
+ * range).  The few checks that do not fit a table (INQUIRY's page code
+ * without EVPD, REPORT LUNS' SELECT REPORT, BYTCHK...) are small callbacks.
+ *
+ * strix_cdb_parse() is a pure function of the command and the parse
+ * context.  A refused command is left with cmd->op STRIX_OP_NONE and no
+ * data phase; for INVALID FIELD IN CDB cmd->sense_field_* say where.
+ *
+ * Order of the checks, so the sense an initiator gets is predictable:
+ * the LUN exists (only INQUIRY, REPORT LUNS and REQUEST SENSE go to a
+ * LUN that does not); the opcode (and service action) is known; the CDB is
+ * long enough; the CONTROL byte; reserved bits; protection fields; the
+ * command's own fields; the LBA range; write protection.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <scsi/scsi_proto.h>
+
+#include "scsi.h"
+
+/* Not in every kernel's scsi_proto.h. */
+#define STRIX_PRE_FETCH_16	0x90
+
+/* struct strix_cdb_info->flags */
+enum {
+	/* Parses when the LUN does not exist (ctx->dp == NULL). */
+	CDB_NO_LUN	= 1 << 0,
+	/* The length field counts blocks: range checked, data = blocks * bs. */
+	CDB_BLOCKS	= 1 << 1,
+	/* The length field is an allocation length: data_len = its value. */
+	CDB_ALLOC	= 1 << 2,
+	/* READ(6)/WRITE(6): a transfer length of 0 means 256 blocks. */
+	CDB_ZERO_256	= 1 << 3,
+	/* Byte 1 bit 3 is FUA. */
+	CDB_FUA		= 1 << 4,
+	/* Always write through (WRITE AND VERIFY). */
+	CDB_FORCE_FUA	= 1 << 5,
+	/* Byte 1 bits 7-5 are RD/WR/VRPROTECT: no protection info here. */
+	CDB_PROTECT	= 1 << 6,
+	/* Writes the medium: refused on a read-only LUN. */
+	CDB_WRITES	= 1 << 7,
+	/* The opcode has service actions (byte 1 bits 4-0), @sa selects. */
+	CDB_SA		= 1 << 8,
+};
+
+#define CDB_RW		(CDB_BLOCKS | CDB_FUA | CDB_PROTECT)
+
+struct strix_cdb_info;
+
+/* A command's own checks, after the table's; may change cmd->data_dir. */
+typedef strix_sense_t (*strix_cdb_check_fn)(struct strix_cmd *cmd,
+					    const struct strix_cdb_info *ci);
+
+/*
+ * struct strix_cdb_info - how to decode one opcode (or service action).
+ * @allowed: the bits that may be set in bytes 1 .. @len - 2 (byte 0 is the
+ *	opcode, the CONTROL byte is checked on its own); a bit set in the
+ *	CDB but not here is INVALID FIELD IN CDB.
+ * @lba_off/@lba_bytes: the LBA field (0 bytes: none).
+ * @len_off/@len_bytes: the transfer, verification or allocation length.
+ * @fixed_len: the data length of a command without a length field.
+ */
+struct strix_cdb_info {
+	u8			opcode;
+	u8			sa;
+	u8			len;
+	u8			op;		/* enum strix_op */
+	u8			emul;		/* enum strix_emul */
+	u8			dir;		/* enum strix_data_dir */
+	u16			flags;
+	u8			lba_off;
+	u8			lba_bytes;
+	u8			len_off;
+	u8			len_bytes;
+	u8			fixed_len;
+	u8			allowed[16];
+	strix_cdb_check_fn	check;
+};
+
+/* The big-endian field of @n bytes at @p (n <= 8). */
+static u64 strix_be(const u8 *p, unsigned int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = v << 8 | *p++;
+	return v;
+}
+
+strix_sense_t strix_invalid_field(struct strix_cmd *cmd, u16 byte, s8 bit)
+{
+	cmd->sense_field_byte = byte;
+	cmd->sense_field_bit = bit >= 0 && bit <= 7 ? bit : -1;
+	return STRIX_INVALID_FIELD_CDB;
+}
+EXPORT_SYMBOL_GPL(strix_invalid_field);
+
+/* INQUIRY: a page code asks for a VPD page, which needs EVPD. */
+static strix_sense_t strix_check_inquiry(struct strix_cmd *cmd,
+					 const struct strix_cdb_info *ci)
+{
+	if (!(cmd->cdb[1] & 0x01) && cmd->cdb[2])
+		return strix_invalid_field(cmd, 2, -1);
+	return STRIX_OK;
+}
+
+/* REPORT LUNS: SELECT REPORT 0, 1 or 2; room for at least the header. */
+static strix_sense_t strix_check_report_luns(struct strix_cmd *cmd,
+					     const struct strix_cdb_info *ci)
+{
+	if (cmd->cdb[2] > 2)
+		return strix_invalid_field(cmd, 2, -1);
+	if (cmd->data_len < 16)
+		return strix_invalid_field(cmd, 6, -1);
+	return STRIX_OK;
+}
+
+/* READ CAPACITY 10/16: without PMI the LBA field must be 0. */
+static strix_sense_t strix_check_read_capacity(struct strix_cmd *cmd,
+					       const struct strix_cdb_info *ci)
+{
+	u8 pmi = cmd->cdb[ci->len == 10 ? 8 : 14] & 0x01;
+
+	if (!pmi && cmd->lba)
+		return strix_invalid_field(cmd, ci->lba_off, -1);
+	return STRIX_OK;
+}
+
+/*
+ * VERIFY: BYTCHK 0 checks the range only, 1 compares the Data-Out buffer
+ * with the medium (the core does the compare), 2 and 3 are not supported.
+ */
+static strix_sense_t strix_check_verify(struct strix_cmd *cmd,
+					const struct strix_cdb_info *ci)
+{
+	switch ((cmd->cdb[1] >> 1) & 0x03) {
+	case 0:
+		cmd->data_dir = STRIX_DATA_NONE;
+		return STRIX_OK;
+	case 1:
+		cmd->data_dir = STRIX_DATA_WRITE;
+		return STRIX_OK;
+	default:
+		return strix_invalid_field(cmd, 1, 2);
+	}
+}
+
+/* WRITE AND VERIFY: the data is written either way; BYTCHK 2/3 refused. */
+static strix_sense_t strix_check_write_verify(struct strix_cmd *cmd,
+					      const struct strix_cdb_info *ci)
+{
+	if (((cmd->cdb[1] >> 1) & 0x03) > 1)
+		return strix_invalid_field(cmd, 1, 2);
+	return STRIX_OK;
+}
+
+/*
+ * The rows, by CDB length: 6, 10, 12, 16.  The service actions of one
+ * opcode are next to each other.
+ */
+static const struct strix_cdb_info strix_cdb_table[] = {
+	{ .opcode = TEST_UNIT_READY, .len = 6, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_TEST_UNIT_READY },
+	{ .opcode = REQUEST_SENSE, .len = 6, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_REQUEST_SENSE, .dir = STRIX_DATA_READ,
+	  .flags = CDB_NO_LUN | CDB_ALLOC, .len_off = 4, .len_bytes = 1,
+	  .allowed = { [1] = 0x01 /* DESC */, [4] = 0xff } },
+	{ .opcode = READ_6, .len = 6, .op = STRIX_OP_READ,
+	  .dir = STRIX_DATA_READ, .flags = CDB_BLOCKS | CDB_ZERO_256,
+	  .lba_off = 1, .lba_bytes = 3, .len_off = 4, .len_bytes = 1,
+	  .allowed = { [1] = 0x1f, [2 ... 4] = 0xff } },
+	{ .opcode = WRITE_6, .len = 6, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_BLOCKS | CDB_ZERO_256 | CDB_WRITES,
+	  .lba_off = 1, .lba_bytes = 3, .len_off = 4, .len_bytes = 1,
+	  .allowed = { [1] = 0x1f, [2 ... 4] = 0xff } },
+	{ .opcode = INQUIRY, .len = 6, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_INQUIRY, .dir = STRIX_DATA_READ,
+	  .flags = CDB_NO_LUN | CDB_ALLOC, .len_off = 3, .len_bytes = 2,
+	  .allowed = { [1] = 0x01 /* EVPD; CMDDT refused */, [2 ... 4] = 0xff },
+	  .check = strix_check_inquiry },
+	{ .opcode = MODE_SENSE, .len = 6, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_MODE_SENSE_6, .dir = STRIX_DATA_READ,
+	  .flags = CDB_ALLOC, .len_off = 4, .len_bytes = 1,
+	  .allowed = { [1] = 0x08 /* DBD */, [2 ... 4] = 0xff } },
+	{ .opcode = START_STOP, .len = 6, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_START_STOP_UNIT,
+	  .allowed = { [1] = 0x01 /* IMMED */,
+		       [3] = 0x0f /* POWER CONDITION MODIFIER */,
+		       [4] = 0xf7 /* POWER CONDITION, NO_FLUSH, LOEJ, START */ } },
+	{ .opcode = ALLOW_MEDIUM_REMOVAL, .len = 6, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_PREVENT_ALLOW,
+	  .allowed = { [4] = 0x03 /* PREVENT */ } },
+
+	{ .opcode = READ_CAPACITY, .len = 10, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_READ_CAPACITY_10, .dir = STRIX_DATA_READ,
+	  .lba_off = 2, .lba_bytes = 4, .fixed_len = 8,
+	  .allowed = { [2 ... 5] = 0xff, [8] = 0x01 /* PMI */ },
+	  .check = strix_check_read_capacity },
+	/*
+	 * READ/WRITE 10/12/16 byte 1: RD/WRPROTECT 7-5, DPO 4, FUA 3, RARC 2
+	 * (reads), obsolete FUA_NV 1 (ignored); bit 0 (obsolete RELADR, or
+	 * DLD2 in the 16-byte forms) refused.  The group number is ignored.
+	 */
+	{ .opcode = READ_10, .len = 10, .op = STRIX_OP_READ,
+	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0xfe, [2 ... 5] = 0xff, [6] = 0x3f,
+		       [7 ... 8] = 0xff } },
+	{ .opcode = WRITE_10, .len = 10, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_RW | CDB_WRITES,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0xfa, [2 ... 5] = 0xff, [6] = 0x3f,
+		       [7 ... 8] = 0xff } },
+	/* WRITE AND VERIFY, VERIFY byte 1: PROTECT 7-5, DPO 4, BYTCHK 2-1. */
+	{ .opcode = WRITE_VERIFY, .len = 10, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_FORCE_FUA | CDB_WRITES,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0xf6, [2 ... 5] = 0xff, [6] = 0x3f,
+		       [7 ... 8] = 0xff },
+	  .check = strix_check_write_verify },
+	{ .opcode = VERIFY, .len = 10, .op = STRIX_OP_VERIFY,
+	  .flags = CDB_BLOCKS | CDB_PROTECT,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0xf6, [2 ... 5] = 0xff, [6] = 0x3f,
+		       [7 ... 8] = 0xff },
+	  .check = strix_check_verify },
+	{ .opcode = PRE_FETCH, .len = 10, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_PREFETCH, .flags = CDB_BLOCKS,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0x02 /* IMMED */, [2 ... 5] = 0xff,
+		       [6] = 0x3f, [7 ... 8] = 0xff } },
+	/* SYNCHRONIZE CACHE byte 1: obsolete SYNC_NV 2 (ignored), IMMED 1. */
+	{ .opcode = SYNCHRONIZE_CACHE, .len = 10, .op = STRIX_OP_FLUSH,
+	  .flags = CDB_BLOCKS,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0x06, [2 ... 5] = 0xff, [6] = 0x3f,
+		       [7 ... 8] = 0xff } },
+	{ .opcode = MODE_SENSE_10, .len = 10, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_MODE_SENSE_10, .dir = STRIX_DATA_READ,
+	  .flags = CDB_ALLOC, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0x18 /* LLBAA, DBD */, [2 ... 3] = 0xff,
+		       [7 ... 8] = 0xff } },
+
+	{ .opcode = REPORT_LUNS, .len = 12, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_REPORT_LUNS, .dir = STRIX_DATA_READ,
+	  .flags = CDB_NO_LUN | CDB_ALLOC, .len_off = 6, .len_bytes = 4,
+	  .allowed = { [2] = 0xff, [6 ... 9] = 0xff },
+	  .check = strix_check_report_luns },
+	{ .opcode = READ_12, .len = 12, .op = STRIX_OP_READ,
+	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0xfe, [2 ... 9] = 0xff, [10] = 0x3f } },
+	{ .opcode = WRITE_12, .len = 12, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_RW | CDB_WRITES,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0xfa, [2 ... 9] = 0xff, [10] = 0x3f } },
+	{ .opcode = WRITE_VERIFY_12, .len = 12, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_FORCE_FUA | CDB_WRITES,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0xf6, [2 ... 9] = 0xff, [10] = 0x3f },
+	  .check = strix_check_write_verify },
+	{ .opcode = VERIFY_12, .len = 12, .op = STRIX_OP_VERIFY,
+	  .flags = CDB_BLOCKS | CDB_PROTECT,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0xf6, [2 ... 9] = 0xff, [10] = 0x3f },
+	  .check = strix_check_verify },
+
+	{ .opcode = READ_16, .len = 16, .op = STRIX_OP_READ,
+	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0xfe, [2 ... 13] = 0xff, [14] = 0x3f } },
+	{ .opcode = WRITE_16, .len = 16, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_RW | CDB_WRITES,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0xfa, [2 ... 13] = 0xff, [14] = 0x3f } },
+	{ .opcode = WRITE_VERIFY_16, .len = 16, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_FORCE_FUA | CDB_WRITES,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0xf6, [2 ... 13] = 0xff, [14] = 0x3f },
+	  .check = strix_check_write_verify },
+	{ .opcode = VERIFY_16, .len = 16, .op = STRIX_OP_VERIFY,
+	  .flags = CDB_BLOCKS | CDB_PROTECT,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0xf6, [2 ... 13] = 0xff, [14] = 0x3f },
+	  .check = strix_check_verify },
+	{ .opcode = STRIX_PRE_FETCH_16, .len = 16, .op = STRIX_OP_EMULATE,
+	  .emul = STRIX_EMUL_PREFETCH, .flags = CDB_BLOCKS,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x02 /* IMMED */, [2 ... 13] = 0xff,
+		       [14] = 0x3f } },
+	{ .opcode = SYNCHRONIZE_CACHE_16, .len = 16, .op = STRIX_OP_FLUSH,
+	  .flags = CDB_BLOCKS,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x06, [2 ... 13] = 0xff, [14] = 0x3f } },
+	{ .opcode = SERVICE_ACTION_IN_16, .sa = SAI_READ_CAPACITY_16, .len = 16,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_READ_CAPACITY_16,
+	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2 ... 13] = 0xff, [14] = 0x01 /* PMI */ },
+	  .check = strix_check_read_capacity },
+};
+
+/* The (first) row of @opcode, or NULL. */
+static const struct strix_cdb_info *strix_cdb_lookup(u8 opcode)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(strix_cdb_table); i++)
+		if (strix_cdb_table[i].opcode == opcode)
+			return &strix_cdb_table[i];
+	return NULL;
+}
+
+/* The row of service action @sa among the rows of @ci's opcode, or NULL. */
+static const struct strix_cdb_info *
+strix_cdb_lookup_sa(const struct strix_cdb_info *ci, u8 sa)
+{
+	const struct strix_cdb_info *end = strix_cdb_table +
+					   ARRAY_SIZE(strix_cdb_table);
+	u8 opcode = ci->opcode;
+
+	for (; ci < end && ci->opcode == opcode; ci++)
+		if (ci->sa == sa)
+			return ci;
+	return NULL;
+}
+
+static void strix_cdb_reset(struct strix_cmd *cmd)
+{
+	cmd->op = STRIX_OP_NONE;
+	cmd->emul = STRIX_EMUL_NONE;
+	cmd->data_dir = STRIX_DATA_NONE;
+	cmd->data_len = 0;
+	cmd->lba = 0;
+	cmd->nr_blocks = 0;
+	cmd->fua = false;
+}
+
+/*
+ * The CONTROL byte, then the bits the row does not allow: the field pointer
+ * names the first byte with such a bit, and the highest such bit in it.
+ */
+static strix_sense_t strix_cdb_check_reserved(struct strix_cmd *cmd,
+					      const struct strix_cdb_info *ci)
+{
+	u8 control = cmd->cdb[ci->len - 1];
+	unsigned int i;
+
+	/* CONTROL: no ACA (NACA, bit 2), no linked commands (LINK, bit 0). */
+	if (control & 0x04)
+		return strix_invalid_field(cmd, ci->len - 1, 2);
+	if (control & 0x01)
+		return strix_invalid_field(cmd, ci->len - 1, 0);
+
+	for (i = 1; i < ci->len - 1; i++) {
+		u8 bad = cmd->cdb[i] & ~ci->allowed[i];
+
+		if (bad)
+			return strix_invalid_field(cmd, i, fls(bad) - 1);
+	}
+	if ((ci->flags & CDB_PROTECT) && (cmd->cdb[1] & 0xe0))
+		return strix_invalid_field(cmd, 1, 7);
+	return STRIX_OK;
+}
+
+/*
+ * Blocks [lba, lba + n) must lie on the device.  n == 0 is allowed from any
+ * LBA up to and including nr_blocks: no block is touched (SYNCHRONIZE CACHE
+ * and PRE-FETCH read it as "to the end").  Written so it cannot overflow.
+ */
+static bool strix_range_ok(u64 lba, u64 n, u64 nr_blocks)
+{
+	return lba <= nr_blocks && n <= nr_blocks - lba;
+}
+
+/**
+ * strix_cdb_parse() - decode and check cmd->cdb against a device
+ * @cmd: the command; cdb and cdb_len are read, the parsed fields written
+ * @ctx: the device (NULL dp: the LUN does not exist) and its access
+ *
+ * A CDB longer than its opcode's length is fine (transports pad to 16).
+ * Media commands set lba and nr_blocks; data_len is nr_blocks * block
+ * size, or the allocation length for emulated commands.  No data phase
+ * (length 0, VERIFY with BYTCHK 0, PRE-FETCH, SYNCHRONIZE CACHE) means
+ * data_dir STRIX_DATA_NONE and data_len 0; the op stays what it is, so a
+ * READ of 0 blocks is op READ with nr_blocks 0.  A transfer larger than
+ * U32_MAX bytes is refused as an invalid length field.
+ *
+ * Return: STRIX_OK or why the command fails.
+ */
+strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
+			      const struct strix_parse_ctx *ctx)
+{
+	const struct strix_cdb_info *ci;
+	strix_sense_t ret;
+	u64 len = 0;
+
+	strix_cdb_reset(cmd);
+
+	if (!cmd->cdb_len || cmd->cdb_len > STRIX_MAX_CDB_LEN)
+		return strix_invalid_field(cmd, 0, -1);
+
+	ci = strix_cdb_lookup(cmd->cdb[0]);
+	if (!ctx->dp && (!ci || !(ci->flags & CDB_NO_LUN)))
+		return STRIX_LUN_NOT_SUPPORTED;
+	if (!ci)
+		return STRIX_INVALID_OPCODE;
+	if (cmd->cdb_len < ci->len)
+		return strix_invalid_field(cmd, 0, -1);
+	if (ci->flags & CDB_SA) {
+		ci = strix_cdb_lookup_sa(ci, cmd->cdb[1] & 0x1f);
+		if (!ci)
+			return strix_invalid_field(cmd, 1, 4);
+	}
+
+	ret = strix_cdb_check_reserved(cmd, ci);
+	if (ret)
+		goto refuse;
+
+	cmd->op = ci->op;
+	cmd->emul = ci->emul;
+	cmd->data_dir = ci->dir;
+	cmd->fua = (ci->flags & CDB_FORCE_FUA) ||
+		   ((ci->flags & CDB_FUA) && (cmd->cdb[1] & 0x08));
+	if (ci->lba_bytes) {
+		cmd->lba = strix_be(&cmd->cdb[ci->lba_off], ci->lba_bytes);
+		if (ci->flags & CDB_ZERO_256)	/* the 6-byte CDBs: 21 bits */
+			cmd->lba &= 0x1fffff;
+	}
+	if (ci->len_bytes)
+		len = strix_be(&cmd->cdb[ci->len_off], ci->len_bytes);
+	if (ci->flags & CDB_ALLOC)
+		cmd->data_len = len;
+	else
+		cmd->data_len = ci->fixed_len;
+	if (ci->flags & CDB_BLOCKS) {
+		if (!len && (ci->flags & CDB_ZERO_256))
+			len = 256;
+		cmd->nr_blocks = len;
+	}
+
+	if (ci->check) {
+		ret = ci->check(cmd, ci);
+		if (ret)
+			goto refuse;
+	}
+
+	if (ci->flags & CDB_BLOCKS) {
+		u64 bytes = 0;
+
+		if (!strix_range_ok(cmd->lba, cmd->nr_blocks,
+				    READ_ONCE(ctx->dp->nr_blocks))) {
+			ret = STRIX_LBA_OUT_OF_RANGE;
+			goto refuse;
+		}
+		if (cmd->data_dir != STRIX_DATA_NONE)
+			bytes = (u64)cmd->nr_blocks * ctx->dp->block_size;
+		/* More than one command can carry: the length is refused. */
+		if (bytes > U32_MAX) {
+			ret = strix_invalid_field(cmd, ci->len_off, -1);
+			goto refuse;
+		}
+		cmd->data_len = bytes;
+	}
+	if (!cmd->data_len)
+		cmd->data_dir = STRIX_DATA_NONE;
+
+	if ((ci->flags & CDB_WRITES) && (ctx->read_only || ctx->dp->read_only)) {
+		ret = STRIX_WRITE_PROTECTED;
+		goto refuse;
+	}
+	return STRIX_OK;
+
+refuse:
+	strix_cdb_reset(cmd);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(strix_cdb_parse);

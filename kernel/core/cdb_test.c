@@ -1,0 +1,828 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit cases for the CDB parser (cdb.c): one row per CDB, against a few
+ * devices.  Loaded as part of strix_core_test.ko on a kernel with KUnit.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <scsi/scsi_proto.h>
+
+#include "scsi.h"
+
+/* The devices the cases run against. */
+enum cdb_dev {
+	DISK,		/* 1000 blocks of 512 bytes (last LBA 999) */
+	DISK_4K,	/* 1000 blocks of 4096 bytes */
+	RO_LUN,		/* DISK, through a read-only LUN */
+	RO_DEV,		/* a read-only device of 1000 blocks */
+	HUGE,		/* U64_MAX blocks of 512 bytes (last LBA U64_MAX - 1) */
+	NO_LUN,		/* the LUN does not exist */
+};
+
+static const struct strix_dev_params cdb_dp_disk = {
+	.scsi_type = TYPE_DISK, .block_size = 512, .nr_blocks = 1000,
+};
+static const struct strix_dev_params cdb_dp_4k = {
+	.scsi_type = TYPE_DISK, .block_size = 4096, .nr_blocks = 1000,
+};
+static const struct strix_dev_params cdb_dp_ro = {
+	.scsi_type = TYPE_DISK, .block_size = 512, .nr_blocks = 1000,
+	.read_only = true,
+};
+static const struct strix_dev_params cdb_dp_huge = {
+	.scsi_type = TYPE_DISK, .block_size = 512, .nr_blocks = U64_MAX,
+};
+
+static const struct strix_parse_ctx cdb_ctx[] = {
+	[DISK]		= { .dp = &cdb_dp_disk },
+	[DISK_4K]	= { .dp = &cdb_dp_4k },
+	[RO_LUN]	= { .dp = &cdb_dp_disk, .read_only = true },
+	[RO_DEV]	= { .dp = &cdb_dp_ro },
+	[HUGE]		= { .dp = &cdb_dp_huge },
+	[NO_LUN]	= { .dp = NULL },
+};
+
+struct cdb_case {
+	const char *desc;
+	u8 cdb[16];
+	u8 cdb_len;		/* 0: 16, a transport's padded CDB */
+#define CDB_EMPTY	0xff	/* cdb_len 0 */
+	u8 dev;			/* enum cdb_dev */
+	/* LBA() and LEN(): the fields, placed by cdb_put_fields() */
+	bool put_lba;
+	bool put_len;
+	u64 in_lba;
+	u32 in_len;
+	strix_sense_t ret;
+	/* STRIX_OK: what the command does */
+	u8 op;
+	u8 emul;
+	u8 dir;
+	u32 data_len;
+	u64 lba;
+	u32 blocks;
+	bool fua;
+	/* STRIX_INVALID_FIELD_CDB: where */
+	u16 fbyte;
+	s8 fbit;
+};
+
+#define CDB(...)	.cdb = { __VA_ARGS__ }
+#define RES(o, e, d, dl, l, n, f)					\
+	.ret = STRIX_OK, .op = STRIX_OP_##o, .emul = STRIX_EMUL_##e,	\
+	.dir = STRIX_DATA_##d, .data_len = (dl), .lba = (l),		\
+	.blocks = (n), .fua = (f)
+/* (READ, WRITE and VERIFY are macros too: paste before they expand) */
+#define EMUL(e, d, dl)							\
+	.ret = STRIX_OK, .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_##e,	\
+	.dir = STRIX_DATA_##d, .data_len = (dl)
+#define IO(o, d, dl, l, n, f)						\
+	.ret = STRIX_OK, .op = STRIX_OP_##o, .emul = STRIX_EMUL_NONE,	\
+	.dir = STRIX_DATA_##d, .data_len = (dl), .lba = (l),		\
+	.blocks = (n), .fua = (f)
+#define BAD(by, bi)	.ret = STRIX_INVALID_FIELD_CDB, .fbyte = (by), .fbit = (bi)
+#define FAIL(r)		.ret = STRIX_##r
+
+/* The LBA and length fields, written into .cdb by cdb_put_fields(). */
+#define LBA(x)		.put_lba = true, .in_lba = (x)
+#define LEN(x)		.put_len = true, .in_len = (x)
+
+static const struct cdb_case cdb_cases[] = {
+	/* ---- general ---- */
+	{ "unknown opcode", CDB(0xff), .dev = DISK, FAIL(INVALID_OPCODE) },
+	{ "MODE SELECT(6) not handled",
+	  CDB(MODE_SELECT, [1] = 0x10, [4] = 0x0c), .dev = DISK,
+	  FAIL(INVALID_OPCODE) },
+	{ "unknown opcode, no LUN", CDB(0xff), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "empty CDB", CDB(TEST_UNIT_READY), .cdb_len = CDB_EMPTY, .dev = DISK,
+	  BAD(0, -1) },
+
+	/* ---- TEST UNIT READY ---- */
+	{ "TUR", CDB(TEST_UNIT_READY), .cdb_len = 6, .dev = DISK,
+	  EMUL(TEST_UNIT_READY, NONE, 0) },
+	{ "TUR padded to 16", CDB(TEST_UNIT_READY), .dev = DISK,
+	  EMUL(TEST_UNIT_READY, NONE, 0) },
+	{ "TUR short", CDB(TEST_UNIT_READY), .cdb_len = 5, .dev = DISK,
+	  BAD(0, -1) },
+	{ "TUR reserved bit", CDB(TEST_UNIT_READY, [3] = 0x10), .dev = DISK,
+	  BAD(3, 4) },
+	{ "TUR old LUN bits", CDB(TEST_UNIT_READY, [1] = 0x20), .dev = DISK,
+	  BAD(1, 5) },
+	{ "TUR NACA", CDB(TEST_UNIT_READY, [5] = 0x04), .dev = DISK,
+	  BAD(5, 2) },
+	{ "TUR LINK", CDB(TEST_UNIT_READY, [5] = 0x01), .dev = DISK,
+	  BAD(5, 0) },
+	{ "TUR vendor control bits", CDB(TEST_UNIT_READY, [5] = 0xc0),
+	  .dev = DISK, EMUL(TEST_UNIT_READY, NONE, 0) },
+	{ "TUR read-only", CDB(TEST_UNIT_READY), .dev = RO_LUN,
+	  EMUL(TEST_UNIT_READY, NONE, 0) },
+	{ "TUR no LUN", CDB(TEST_UNIT_READY), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+
+	/* ---- INQUIRY ---- */
+	{ "INQUIRY standard", CDB(INQUIRY), LEN(36), .cdb_len = 6, .dev = DISK,
+	  EMUL(INQUIRY, READ, 36) },
+	{ "INQUIRY VPD 0x83, 2-byte length",
+	  CDB(INQUIRY, [1] = 0x01, [2] = 0x83), LEN(4096), .dev = DISK,
+	  EMUL(INQUIRY, READ, 4096) },
+	{ "INQUIRY VPD 0x00", CDB(INQUIRY, [1] = 0x01), LEN(255), .dev = DISK,
+	  EMUL(INQUIRY, READ, 255) },
+	{ "INQUIRY page without EVPD", CDB(INQUIRY, [2] = 0x80), LEN(255),
+	  .dev = DISK, BAD(2, -1) },
+	{ "INQUIRY CMDDT", CDB(INQUIRY, [1] = 0x02), LEN(255), .dev = DISK,
+	  BAD(1, 1) },
+	{ "INQUIRY allocation length 0", CDB(INQUIRY), LEN(0), .dev = DISK,
+	  EMUL(INQUIRY, NONE, 0) },
+	{ "INQUIRY maximum length", CDB(INQUIRY), LEN(65535), .dev = DISK,
+	  EMUL(INQUIRY, READ, 0xffff) },
+	{ "INQUIRY no LUN", CDB(INQUIRY), LEN(96), .dev = NO_LUN,
+	  EMUL(INQUIRY, READ, 96) },
+	{ "INQUIRY no LUN, bad field", CDB(INQUIRY, [2] = 0x83), LEN(96),
+	  .dev = NO_LUN, BAD(2, -1) },
+	{ "INQUIRY short", CDB(INQUIRY), LEN(36), .cdb_len = 5, .dev = DISK,
+	  BAD(0, -1) },
+	{ "INQUIRY NACA", CDB(INQUIRY, [5] = 0x04), LEN(36), .dev = DISK,
+	  BAD(5, 2) },
+
+	/* ---- REQUEST SENSE ---- */
+	{ "REQUEST SENSE", CDB(REQUEST_SENSE), LEN(252), .cdb_len = 6,
+	  .dev = DISK, EMUL(REQUEST_SENSE, READ, 252) },
+	{ "REQUEST SENSE DESC", CDB(REQUEST_SENSE, [1] = 0x01), LEN(18),
+	  .dev = DISK, EMUL(REQUEST_SENSE, READ, 18) },
+	{ "REQUEST SENSE reserved", CDB(REQUEST_SENSE, [2] = 0x80), LEN(18),
+	  .dev = DISK, BAD(2, 7) },
+	{ "REQUEST SENSE no LUN", CDB(REQUEST_SENSE), LEN(18), .dev = NO_LUN,
+	  EMUL(REQUEST_SENSE, READ, 18) },
+	{ "REQUEST SENSE short", CDB(REQUEST_SENSE), LEN(18), .cdb_len = 4,
+	  .dev = DISK, BAD(0, -1) },
+
+	/* ---- REPORT LUNS ---- */
+	{ "REPORT LUNS", CDB(REPORT_LUNS), LEN(4096), .cdb_len = 12,
+	  .dev = DISK, EMUL(REPORT_LUNS, READ, 4096) },
+	{ "REPORT LUNS select 1", CDB(REPORT_LUNS, [2] = 0x01), LEN(16),
+	  .dev = DISK, EMUL(REPORT_LUNS, READ, 16) },
+	{ "REPORT LUNS select 2", CDB(REPORT_LUNS, [2] = 0x02), LEN(65536),
+	  .dev = DISK, EMUL(REPORT_LUNS, READ, 0x10000) },
+	{ "REPORT LUNS select 3", CDB(REPORT_LUNS, [2] = 0x03), LEN(16),
+	  .dev = DISK, BAD(2, -1) },
+	{ "REPORT LUNS select 0x10", CDB(REPORT_LUNS, [2] = 0x10), LEN(16),
+	  .dev = DISK, BAD(2, -1) },
+	{ "REPORT LUNS length 15", CDB(REPORT_LUNS), LEN(15), .dev = DISK,
+	  BAD(6, -1) },
+	{ "REPORT LUNS length 0", CDB(REPORT_LUNS), LEN(0), .dev = DISK,
+	  BAD(6, -1) },
+	{ "REPORT LUNS reserved byte 1", CDB(REPORT_LUNS, [1] = 0x01), LEN(16),
+	  .dev = DISK, BAD(1, 0) },
+	{ "REPORT LUNS reserved byte 10", CDB(REPORT_LUNS, [10] = 0x08),
+	  LEN(16), .dev = DISK, BAD(10, 3) },
+	{ "REPORT LUNS no LUN", CDB(REPORT_LUNS), LEN(64), .dev = NO_LUN,
+	  EMUL(REPORT_LUNS, READ, 64) },
+	{ "REPORT LUNS short", CDB(REPORT_LUNS), LEN(64), .cdb_len = 11,
+	  .dev = DISK, BAD(0, -1) },
+	{ "REPORT LUNS NACA", CDB(REPORT_LUNS, [11] = 0x04), LEN(64),
+	  .dev = DISK, BAD(11, 2) },
+
+	/* ---- READ CAPACITY(10) ---- */
+	{ "READ CAPACITY(10)", CDB(READ_CAPACITY), .cdb_len = 10, .dev = DISK,
+	  EMUL(READ_CAPACITY_10, READ, 8) },
+	{ "READ CAPACITY(10) PMI", CDB(READ_CAPACITY, [8] = 0x01), LBA(5),
+	  .dev = DISK, RES(EMULATE, READ_CAPACITY_10, READ, 8, 5, 0, false) },
+	{ "READ CAPACITY(10) LBA without PMI", CDB(READ_CAPACITY), LBA(5),
+	  .dev = DISK, BAD(2, -1) },
+	{ "READ CAPACITY(10) reserved byte 8", CDB(READ_CAPACITY, [8] = 0x02),
+	  .dev = DISK, BAD(8, 1) },
+	{ "READ CAPACITY(10) obsolete RELADR", CDB(READ_CAPACITY, [1] = 0x01),
+	  .dev = DISK, BAD(1, 0) },
+	{ "READ CAPACITY(10) short", CDB(READ_CAPACITY), .cdb_len = 9,
+	  .dev = DISK, BAD(0, -1) },
+	{ "READ CAPACITY(10) NACA", CDB(READ_CAPACITY, [9] = 0x04), .dev = DISK,
+	  BAD(9, 2) },
+	{ "READ CAPACITY(10) no LUN", CDB(READ_CAPACITY), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+
+	/* ---- SERVICE ACTION IN(16) / READ CAPACITY(16) ---- */
+	{ "READ CAPACITY(16)",
+	  CDB(SERVICE_ACTION_IN_16, [1] = SAI_READ_CAPACITY_16), LEN(32),
+	  .cdb_len = 16, .dev = DISK, EMUL(READ_CAPACITY_16, READ, 32) },
+	{ "READ CAPACITY(16) PMI",
+	  CDB(SERVICE_ACTION_IN_16, [1] = 0x10, [14] = 0x01), LBA(7), LEN(32),
+	  .dev = DISK, RES(EMULATE, READ_CAPACITY_16, READ, 32, 7, 0, false) },
+	{ "READ CAPACITY(16) LBA without PMI",
+	  CDB(SERVICE_ACTION_IN_16, [1] = 0x10), LBA(0x8000000000000000ULL),
+	  LEN(32), .dev = DISK, BAD(2, -1) },
+	{ "READ CAPACITY(16) length 0", CDB(SERVICE_ACTION_IN_16, [1] = 0x10),
+	  LEN(0), .dev = DISK, EMUL(READ_CAPACITY_16, NONE, 0) },
+	{ "READ CAPACITY(16) reserved byte 14",
+	  CDB(SERVICE_ACTION_IN_16, [1] = 0x10, [14] = 0x02), LEN(32),
+	  .dev = DISK, BAD(14, 1) },
+	{ "READ CAPACITY(16) reserved byte 1",
+	  CDB(SERVICE_ACTION_IN_16, [1] = 0x30), LEN(32), .dev = DISK,
+	  BAD(1, 5) },
+	{ "SAI GET LBA STATUS",
+	  CDB(SERVICE_ACTION_IN_16, [1] = SAI_GET_LBA_STATUS), LEN(32),
+	  .dev = DISK, BAD(1, 4) },
+	{ "SAI service action 0", CDB(SERVICE_ACTION_IN_16), LEN(0),
+	  .dev = DISK, BAD(1, 4) },
+	{ "SAI short", CDB(SERVICE_ACTION_IN_16, [1] = 0x10), LEN(32),
+	  .cdb_len = 15, .dev = DISK, BAD(0, -1) },
+	{ "READ CAPACITY(16) NACA",
+	  CDB(SERVICE_ACTION_IN_16, [1] = 0x10, [15] = 0x04), LEN(32),
+	  .dev = DISK, BAD(15, 2) },
+	{ "READ CAPACITY(16) no LUN", CDB(SERVICE_ACTION_IN_16, [1] = 0x10),
+	  LEN(32), .dev = NO_LUN, FAIL(LUN_NOT_SUPPORTED) },
+
+	/* ---- MODE SENSE(6)/(10) ---- */
+	{ "MODE SENSE(6) all pages, DBD",
+	  CDB(MODE_SENSE, [1] = 0x08, [2] = 0x3f), LEN(255), .cdb_len = 6,
+	  .dev = DISK, EMUL(MODE_SENSE_6, READ, 255) },
+	{ "MODE SENSE(6) changeable caching", CDB(MODE_SENSE, [2] = 0x48),
+	  LEN(192), .dev = DISK, EMUL(MODE_SENSE_6, READ, 192) },
+	{ "MODE SENSE(6) subpage", CDB(MODE_SENSE, [2] = 0x3f, [3] = 0xff),
+	  LEN(255), .dev = DISK, EMUL(MODE_SENSE_6, READ, 255) },
+	{ "MODE SENSE(6) LLBAA not in 6",
+	  CDB(MODE_SENSE, [1] = 0x10, [2] = 0x3f), LEN(255), .dev = DISK,
+	  BAD(1, 4) },
+	{ "MODE SENSE(6) short", CDB(MODE_SENSE, [2] = 0x3f), LEN(255),
+	  .cdb_len = 5, .dev = DISK, BAD(0, -1) },
+	{ "MODE SENSE(6) no LUN", CDB(MODE_SENSE, [2] = 0x3f), LEN(255),
+	  .dev = NO_LUN, FAIL(LUN_NOT_SUPPORTED) },
+	{ "MODE SENSE(10)",
+	  CDB(MODE_SENSE_10, [1] = 0x18, [2] = 0x3f, [3] = 0xff), LEN(4096),
+	  .cdb_len = 10, .dev = DISK, EMUL(MODE_SENSE_10, READ, 4096) },
+	{ "MODE SENSE(10) saved values", CDB(MODE_SENSE_10, [2] = 0xc8),
+	  LEN(512), .dev = RO_LUN, EMUL(MODE_SENSE_10, READ, 512) },
+	{ "MODE SENSE(10) reserved byte 1",
+	  CDB(MODE_SENSE_10, [1] = 0x20, [2] = 0x3f), LEN(512), .dev = DISK,
+	  BAD(1, 5) },
+	{ "MODE SENSE(10) reserved byte 5",
+	  CDB(MODE_SENSE_10, [2] = 0x3f, [5] = 0x01), LEN(512), .dev = DISK,
+	  BAD(5, 0) },
+	{ "MODE SENSE(10) NACA", CDB(MODE_SENSE_10, [2] = 0x3f, [9] = 0x04),
+	  LEN(512), .dev = DISK, BAD(9, 2) },
+	{ "MODE SENSE(10) short", CDB(MODE_SENSE_10, [2] = 0x3f), LEN(512),
+	  .cdb_len = 9, .dev = DISK, BAD(0, -1) },
+
+	/* ---- START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL ---- */
+	{ "START STOP UNIT start, IMMED",
+	  CDB(START_STOP, [1] = 0x01, [4] = 0x01), .cdb_len = 6, .dev = DISK,
+	  EMUL(START_STOP_UNIT, NONE, 0) },
+	{ "START STOP UNIT power condition",
+	  CDB(START_STOP, [3] = 0x0f, [4] = 0xf6), .dev = DISK,
+	  EMUL(START_STOP_UNIT, NONE, 0) },
+	{ "START STOP UNIT reserved byte 4", CDB(START_STOP, [4] = 0x08),
+	  .dev = DISK, BAD(4, 3) },
+	{ "START STOP UNIT reserved byte 2",
+	  CDB(START_STOP, [2] = 0x01, [4] = 0x01), .dev = DISK, BAD(2, 0) },
+	{ "START STOP UNIT no LUN", CDB(START_STOP, [4] = 0x01), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "PREVENT ALLOW prevent", CDB(ALLOW_MEDIUM_REMOVAL, [4] = 0x01),
+	  .cdb_len = 6, .dev = DISK, EMUL(PREVENT_ALLOW, NONE, 0) },
+	{ "PREVENT ALLOW reserved", CDB(ALLOW_MEDIUM_REMOVAL, [4] = 0x04),
+	  .dev = DISK, BAD(4, 2) },
+	{ "PREVENT ALLOW short", CDB(ALLOW_MEDIUM_REMOVAL), .cdb_len = 5,
+	  .dev = DISK, BAD(0, -1) },
+
+	/* ---- PRE-FETCH(10)/(16) ---- */
+	{ "PRE-FETCH(10) last block", CDB(PRE_FETCH, [1] = 0x02), LBA(999),
+	  LEN(1), .cdb_len = 10, .dev = DISK,
+	  RES(EMULATE, PREFETCH, NONE, 0, 999, 1, false) },
+	{ "PRE-FETCH(10) one past", CDB(PRE_FETCH), LBA(999), LEN(2),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "PRE-FETCH(10) to the end", CDB(PRE_FETCH), LBA(10), LEN(0),
+	  .dev = DISK, RES(EMULATE, PREFETCH, NONE, 0, 10, 0, false) },
+	{ "PRE-FETCH(10) LBA beyond", CDB(PRE_FETCH), LBA(1001), LEN(0),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "PRE-FETCH(10) reserved", CDB(PRE_FETCH, [1] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 2) },
+	{ "PRE-FETCH(10) short", CDB(PRE_FETCH), LBA(0), LEN(1), .cdb_len = 9,
+	  .dev = DISK, BAD(0, -1) },
+	{ "PRE-FETCH(10) no LUN", CDB(PRE_FETCH), LBA(0), LEN(1), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "PRE-FETCH(16)", CDB(0x90, [1] = 0x02), LBA(100), LEN(900),
+	  .cdb_len = 16, .dev = DISK,
+	  RES(EMULATE, PREFETCH, NONE, 0, 100, 900, false) },
+	{ "PRE-FETCH(16) one past", CDB(0x90), LBA(100), LEN(901), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "PRE-FETCH(16) last of huge", CDB(0x90), LBA(U64_MAX - 1), LEN(1),
+	  .dev = HUGE, RES(EMULATE, PREFETCH, NONE, 0, U64_MAX - 1, 1, false) },
+	{ "PRE-FETCH(16) wraps", CDB(0x90), LBA(U64_MAX), LEN(2), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "PRE-FETCH(16) NACA", CDB(0x90, [15] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(15, 2) },
+
+	/* ---- READ(6)/WRITE(6) ---- */
+	{ "READ(6)", CDB(READ_6), LBA(16), LEN(8), .cdb_len = 6, .dev = DISK,
+	  IO(READ, READ, 4096, 16, 8, false) },
+	{ "READ(6) 4K blocks", CDB(READ_6), LBA(16), LEN(2), .dev = DISK_4K,
+	  IO(READ, READ, 8192, 16, 2, false) },
+	{ "READ(6) 0 means 256", CDB(READ_6), LBA(0), LEN(0), .dev = DISK,
+	  IO(READ, READ, 256 * 512, 0, 256, false) },
+	{ "READ(6) 256 up to the last block", CDB(READ_6), LBA(744), LEN(0),
+	  .dev = DISK, IO(READ, READ, 256 * 512, 744, 256, false) },
+	{ "READ(6) 256 one past", CDB(READ_6), LBA(745), LEN(0), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(6) 21-bit LBA", CDB(READ_6), LBA(0x1fffff), LEN(1), .dev = HUGE,
+	  IO(READ, READ, 512, 0x1fffff, 1, false) },
+	{ "READ(6) reserved bits of byte 1", CDB(READ_6, [1] = 0x20), LBA(0),
+	  LEN(1), .dev = DISK, BAD(1, 5) },
+	{ "READ(6) short", CDB(READ_6), LBA(0), LEN(1), .cdb_len = 5,
+	  .dev = DISK, BAD(0, -1) },
+	{ "READ(6) NACA", CDB(READ_6, [5] = 0x04), LBA(0), LEN(1), .dev = DISK,
+	  BAD(5, 2) },
+	{ "READ(6) read-only", CDB(READ_6), LBA(1), LEN(1), .dev = RO_LUN,
+	  IO(READ, READ, 512, 1, 1, false) },
+	{ "READ(6) no LUN", CDB(READ_6), LBA(0), LEN(1), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "WRITE(6)", CDB(WRITE_6), LBA(999), LEN(1), .cdb_len = 6, .dev = DISK,
+	  IO(WRITE, WRITE, 512, 999, 1, false) },
+	{ "WRITE(6) 0 means 256", CDB(WRITE_6), LBA(0), LEN(0), .dev = DISK,
+	  IO(WRITE, WRITE, 256 * 512, 0, 256, false) },
+	{ "WRITE(6) one past", CDB(WRITE_6), LBA(999), LEN(2), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE(6) read-only LUN", CDB(WRITE_6), LBA(0), LEN(1), .dev = RO_LUN,
+	  FAIL(WRITE_PROTECTED) },
+	{ "WRITE(6) read-only device", CDB(WRITE_6), LBA(0), LEN(1),
+	  .dev = RO_DEV, FAIL(WRITE_PROTECTED) },
+	{ "WRITE(6) short", CDB(WRITE_6), LBA(0), LEN(1), .cdb_len = 5,
+	  .dev = DISK, BAD(0, -1) },
+
+	/* ---- READ(10)/WRITE(10) ---- */
+	{ "READ(10)", CDB(READ_10), LBA(16), LEN(8), .cdb_len = 10, .dev = DISK,
+	  IO(READ, READ, 4096, 16, 8, false) },
+	{ "READ(10) FUA DPO", CDB(READ_10, [1] = 0x18), LBA(16), LEN(8),
+	  .dev = DISK, IO(READ, READ, 4096, 16, 8, true) },
+	{ "READ(10) RARC, FUA_NV, group", CDB(READ_10, [1] = 0x06, [6] = 0x3f),
+	  LBA(0), LEN(1), .dev = DISK, IO(READ, READ, 512, 0, 1, false) },
+	{ "READ(10) length 0", CDB(READ_10), LBA(16), LEN(0), .dev = DISK,
+	  IO(READ, NONE, 0, 16, 0, false) },
+	{ "READ(10) last block", CDB(READ_10), LBA(999), LEN(1), .dev = DISK,
+	  IO(READ, READ, 512, 999, 1, false) },
+	{ "READ(10) one past", CDB(READ_10), LBA(999), LEN(2), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(10) LBA = capacity", CDB(READ_10), LBA(1000), LEN(1),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(10) length 0 at capacity", CDB(READ_10), LBA(1000), LEN(0),
+	  .dev = DISK, IO(READ, NONE, 0, 1000, 0, false) },
+	{ "READ(10) length 0 beyond", CDB(READ_10), LBA(1001), LEN(0),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(10) max LBA", CDB(READ_10), LBA(0xffffffffU), LEN(1),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(10) max length", CDB(READ_10), LBA(0), LEN(65535), .dev = HUGE,
+	  IO(READ, READ, 0xffff * 512, 0, 0xffff, false) },
+	{ "READ(10) RDPROTECT", CDB(READ_10, [1] = 0x20), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "READ(10) RDPROTECT 7", CDB(READ_10, [1] = 0xe0), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "READ(10) RELADR", CDB(READ_10, [1] = 0x01), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 0) },
+	{ "READ(10) reserved byte 6", CDB(READ_10, [6] = 0x40), LBA(0), LEN(1),
+	  .dev = DISK, BAD(6, 6) },
+	{ "READ(10) short", CDB(READ_10), LBA(0), LEN(1), .cdb_len = 9,
+	  .dev = DISK, BAD(0, -1) },
+	{ "READ(10) NACA", CDB(READ_10, [9] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(9, 2) },
+	{ "READ(10) read-only", CDB(READ_10), LBA(0), LEN(1), .dev = RO_DEV,
+	  IO(READ, READ, 512, 0, 1, false) },
+	{ "READ(10) no LUN", CDB(READ_10), LBA(0), LEN(1), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "WRITE(10)", CDB(WRITE_10), LBA(100), LEN(4), .cdb_len = 10,
+	  .dev = DISK_4K, IO(WRITE, WRITE, 4 * 4096, 100, 4, false) },
+	{ "WRITE(10) FUA", CDB(WRITE_10, [1] = 0x08), LBA(100), LEN(4),
+	  .dev = DISK, IO(WRITE, WRITE, 2048, 100, 4, true) },
+	{ "WRITE(10) length 0", CDB(WRITE_10), LBA(100), LEN(0), .dev = DISK,
+	  IO(WRITE, NONE, 0, 100, 0, false) },
+	{ "WRITE(10) one past", CDB(WRITE_10), LBA(997), LEN(4), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE(10) WRPROTECT", CDB(WRITE_10, [1] = 0x40), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "WRITE(10) reserved bit 2", CDB(WRITE_10, [1] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 2) },
+	{ "WRITE(10) read-only LUN", CDB(WRITE_10), LBA(0), LEN(1),
+	  .dev = RO_LUN, FAIL(WRITE_PROTECTED) },
+	{ "WRITE(10) read-only device", CDB(WRITE_10), LBA(0), LEN(1),
+	  .dev = RO_DEV, FAIL(WRITE_PROTECTED) },
+	{ "WRITE(10) read-only, bad field first", CDB(WRITE_10, [1] = 0x20),
+	  LBA(0), LEN(1), .dev = RO_LUN, BAD(1, 7) },
+	{ "WRITE(10) read-only, range first", CDB(WRITE_10), LBA(1000), LEN(1),
+	  .dev = RO_LUN, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE(10) read-only, length 0", CDB(WRITE_10), LBA(0), LEN(0),
+	  .dev = RO_LUN, FAIL(WRITE_PROTECTED) },
+	{ "WRITE(10) no LUN", CDB(WRITE_10), LBA(0), LEN(1), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "WRITE(10) NACA", CDB(WRITE_10, [9] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(9, 2) },
+
+	/* ---- READ(12)/WRITE(12) ---- */
+	{ "READ(12)", CDB(READ_12), LBA(16), LEN(8), .cdb_len = 12, .dev = DISK,
+	  IO(READ, READ, 4096, 16, 8, false) },
+	{ "READ(12) FUA", CDB(READ_12, [1] = 0x08), LBA(0), LEN(1000),
+	  .dev = DISK, IO(READ, READ, 1000 * 512, 0, 1000, true) },
+	{ "READ(12) one past", CDB(READ_12), LBA(1), LEN(1000), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(12) length 0", CDB(READ_12), LBA(5), LEN(0), .dev = DISK,
+	  IO(READ, NONE, 0, 5, 0, false) },
+	{ "READ(12) too long to carry", CDB(READ_12), LBA(0), LEN(0x800000),
+	  .dev = HUGE, BAD(6, -1) },
+	{ "READ(12) RDPROTECT", CDB(READ_12, [1] = 0x80), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "READ(12) reserved byte 10", CDB(READ_12, [10] = 0x80), LBA(0),
+	  LEN(1), .dev = DISK, BAD(10, 7) },
+	{ "READ(12) short", CDB(READ_12), LBA(0), LEN(1), .cdb_len = 11,
+	  .dev = DISK, BAD(0, -1) },
+	{ "READ(12) NACA", CDB(READ_12, [11] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(11, 2) },
+	{ "WRITE(12)", CDB(WRITE_12, [1] = 0x08), LBA(999), LEN(1),
+	  .cdb_len = 12, .dev = DISK, IO(WRITE, WRITE, 512, 999, 1, true) },
+	{ "WRITE(12) one past", CDB(WRITE_12), LBA(999), LEN(2), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE(12) read-only", CDB(WRITE_12), LBA(0), LEN(1), .dev = RO_LUN,
+	  FAIL(WRITE_PROTECTED) },
+	{ "WRITE(12) WRPROTECT", CDB(WRITE_12, [1] = 0x60), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+
+	/* ---- READ(16)/WRITE(16) ---- */
+	{ "READ(16)", CDB(READ_16), LBA(16), LEN(8), .cdb_len = 16, .dev = DISK,
+	  IO(READ, READ, 4096, 16, 8, false) },
+	{ "READ(16) FUA", CDB(READ_16, [1] = 0x08), LBA(16), LEN(8),
+	  .dev = DISK, IO(READ, READ, 4096, 16, 8, true) },
+	{ "READ(16) 64-bit LBA", CDB(READ_16), LBA(0x123456789abcdef0ULL),
+	  LEN(1), .dev = HUGE,
+	  IO(READ, READ, 512, 0x123456789abcdef0ULL, 1, false) },
+	{ "READ(16) last block of huge", CDB(READ_16), LBA(U64_MAX - 1), LEN(1),
+	  .dev = HUGE, IO(READ, READ, 512, U64_MAX - 1, 1, false) },
+	{ "READ(16) one past on huge", CDB(READ_16), LBA(U64_MAX - 1), LEN(2),
+	  .dev = HUGE, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(16) LBA U64_MAX", CDB(READ_16), LBA(U64_MAX), LEN(1),
+	  .dev = HUGE, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(16) LBA + length wraps", CDB(READ_16), LBA(U64_MAX), LEN(2),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(16) LBA + length wraps far", CDB(READ_16), LBA(U64_MAX - 1),
+	  LEN(0xffffffffU), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(16) longest that fits u32", CDB(READ_16), LBA(0), LEN(0x7fffff),
+	  .dev = HUGE, IO(READ, READ, 0xfffffe00U, 0, 0x007fffff, false) },
+	{ "READ(16) too long to carry", CDB(READ_16), LBA(0), LEN(0x800000),
+	  .dev = HUGE, BAD(10, -1) },
+	{ "READ(16) max length", CDB(READ_16), LBA(0), LEN(0xffffffffU),
+	  .dev = HUGE, BAD(10, -1) },
+	{ "READ(16) max length, small disk", CDB(READ_16), LBA(0),
+	  LEN(0xffffffffU), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "READ(16) length 0", CDB(READ_16), LBA(3), LEN(0), .dev = DISK,
+	  IO(READ, NONE, 0, 3, 0, false) },
+	{ "READ(16) RDPROTECT", CDB(READ_16, [1] = 0xa0), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "READ(16) DLD2", CDB(READ_16, [1] = 0x01), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 0) },
+	{ "READ(16) reserved byte 14", CDB(READ_16, [14] = 0x40), LBA(0),
+	  LEN(1), .dev = DISK, BAD(14, 6) },
+	{ "READ(16) group", CDB(READ_16, [14] = 0x3f), LBA(0), LEN(1),
+	  .dev = DISK, IO(READ, READ, 512, 0, 1, false) },
+	{ "READ(16) short", CDB(READ_16), LBA(0), LEN(1), .cdb_len = 15,
+	  .dev = DISK, BAD(0, -1) },
+	{ "READ(16) NACA", CDB(READ_16, [15] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(15, 2) },
+	{ "READ(16) no LUN", CDB(READ_16), LBA(0), LEN(1), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "WRITE(16)", CDB(WRITE_16, [1] = 0x08), LBA(990), LEN(10),
+	  .cdb_len = 16, .dev = DISK, IO(WRITE, WRITE, 5120, 990, 10, true) },
+	{ "WRITE(16) one past", CDB(WRITE_16), LBA(990), LEN(11), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE(16) wraps", CDB(WRITE_16), LBA(U64_MAX - 1), LEN(3),
+	  .dev = HUGE, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE(16) WRPROTECT", CDB(WRITE_16, [1] = 0x20), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "WRITE(16) read-only", CDB(WRITE_16), LBA(0), LEN(1), .dev = RO_DEV,
+	  FAIL(WRITE_PROTECTED) },
+	{ "WRITE(16) short", CDB(WRITE_16), LBA(0), LEN(1), .cdb_len = 10,
+	  .dev = DISK, BAD(0, -1) },
+
+	/* ---- WRITE AND VERIFY ---- */
+	{ "WRITE AND VERIFY(10)", CDB(WRITE_VERIFY), LBA(10), LEN(2),
+	  .cdb_len = 10, .dev = DISK, IO(WRITE, WRITE, 1024, 10, 2, true) },
+	{ "WRITE AND VERIFY(10) BYTCHK 1", CDB(WRITE_VERIFY, [1] = 0x02),
+	  LBA(10), LEN(2), .dev = DISK, IO(WRITE, WRITE, 1024, 10, 2, true) },
+	{ "WRITE AND VERIFY(10) BYTCHK 2", CDB(WRITE_VERIFY, [1] = 0x04),
+	  LBA(10), LEN(2), .dev = DISK, BAD(1, 2) },
+	{ "WRITE AND VERIFY(10) BYTCHK 3", CDB(WRITE_VERIFY, [1] = 0x06),
+	  LBA(10), LEN(2), .dev = DISK, BAD(1, 2) },
+	{ "WRITE AND VERIFY(10) no FUA bit", CDB(WRITE_VERIFY, [1] = 0x08),
+	  LBA(10), LEN(2), .dev = DISK, BAD(1, 3) },
+	{ "WRITE AND VERIFY(10) WRPROTECT", CDB(WRITE_VERIFY, [1] = 0x20),
+	  LBA(10), LEN(2), .dev = DISK, BAD(1, 7) },
+	{ "WRITE AND VERIFY(10) one past", CDB(WRITE_VERIFY), LBA(999), LEN(2),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE AND VERIFY(10) read-only", CDB(WRITE_VERIFY), LBA(0), LEN(2),
+	  .dev = RO_LUN, FAIL(WRITE_PROTECTED) },
+	{ "WRITE AND VERIFY(10) short", CDB(WRITE_VERIFY), LBA(0), LEN(2),
+	  .cdb_len = 9, .dev = DISK, BAD(0, -1) },
+	{ "WRITE AND VERIFY(12)", CDB(WRITE_VERIFY_12, [1] = 0x10), LBA(10),
+	  LEN(2), .cdb_len = 12, .dev = DISK,
+	  IO(WRITE, WRITE, 1024, 10, 2, true) },
+	{ "WRITE AND VERIFY(12) BYTCHK 2", CDB(WRITE_VERIFY_12, [1] = 0x04),
+	  LBA(10), LEN(2), .dev = DISK, BAD(1, 2) },
+	{ "WRITE AND VERIFY(12) read-only", CDB(WRITE_VERIFY_12), LBA(10),
+	  LEN(2), .dev = RO_DEV, FAIL(WRITE_PROTECTED) },
+	{ "WRITE AND VERIFY(12) NACA", CDB(WRITE_VERIFY_12, [11] = 0x04),
+	  LBA(10), LEN(2), .dev = DISK, BAD(11, 2) },
+	{ "WRITE AND VERIFY(16)", CDB(WRITE_VERIFY_16, [1] = 0x02), LBA(999),
+	  LEN(1), .cdb_len = 16, .dev = DISK,
+	  IO(WRITE, WRITE, 512, 999, 1, true) },
+	{ "WRITE AND VERIFY(16) wraps", CDB(WRITE_VERIFY_16), LBA(U64_MAX),
+	  LEN(1), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE AND VERIFY(16) WRPROTECT", CDB(WRITE_VERIFY_16, [1] = 0xe0),
+	  LBA(0), LEN(1), .dev = DISK, BAD(1, 7) },
+	{ "WRITE AND VERIFY(16) short", CDB(WRITE_VERIFY_16), LBA(0), LEN(1),
+	  .cdb_len = 12, .dev = DISK, BAD(0, -1) },
+
+	/* ---- VERIFY ---- */
+	{ "VERIFY(10) BYTCHK 0", CDB(VERIFY), LBA(10), LEN(20), .cdb_len = 10,
+	  .dev = DISK, IO(VERIFY, NONE, 0, 10, 20, false) },
+	{ "VERIFY(10) BYTCHK 1", CDB(VERIFY, [1] = 0x02), LBA(10), LEN(20),
+	  .dev = DISK, IO(VERIFY, WRITE, 20 * 512, 10, 20, false) },
+	{ "VERIFY(10) BYTCHK 1, 4K", CDB(VERIFY, [1] = 0x12), LBA(10), LEN(2),
+	  .dev = DISK_4K, IO(VERIFY, WRITE, 8192, 10, 2, false) },
+	{ "VERIFY(10) BYTCHK 2", CDB(VERIFY, [1] = 0x04), LBA(10), LEN(20),
+	  .dev = DISK, BAD(1, 2) },
+	{ "VERIFY(10) BYTCHK 3", CDB(VERIFY, [1] = 0x06), LBA(10), LEN(20),
+	  .dev = DISK, BAD(1, 2) },
+	{ "VERIFY(10) length 0", CDB(VERIFY, [1] = 0x02), LBA(10), LEN(0),
+	  .dev = DISK, IO(VERIFY, NONE, 0, 10, 0, false) },
+	{ "VERIFY(10) VRPROTECT", CDB(VERIFY, [1] = 0x20), LBA(10), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "VERIFY(10) reserved bit 3", CDB(VERIFY, [1] = 0x08), LBA(10), LEN(1),
+	  .dev = DISK, BAD(1, 3) },
+	{ "VERIFY(10) last block", CDB(VERIFY), LBA(999), LEN(1), .dev = DISK,
+	  IO(VERIFY, NONE, 0, 999, 1, false) },
+	{ "VERIFY(10) one past", CDB(VERIFY), LBA(999), LEN(2), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "VERIFY(10) read-only", CDB(VERIFY, [1] = 0x02), LBA(0), LEN(1),
+	  .dev = RO_LUN, IO(VERIFY, WRITE, 512, 0, 1, false) },
+	{ "VERIFY(10) no LUN", CDB(VERIFY), LBA(0), LEN(1), .dev = NO_LUN,
+	  FAIL(LUN_NOT_SUPPORTED) },
+	{ "VERIFY(10) short", CDB(VERIFY), LBA(0), LEN(1), .cdb_len = 6,
+	  .dev = DISK, BAD(0, -1) },
+	{ "VERIFY(12) BYTCHK 0", CDB(VERIFY_12, [1] = 0x10), LBA(1), LEN(999),
+	  .cdb_len = 12, .dev = DISK, IO(VERIFY, NONE, 0, 1, 999, false) },
+	{ "VERIFY(12) BYTCHK 1", CDB(VERIFY_12, [1] = 0x02), LBA(1), LEN(3),
+	  .dev = DISK, IO(VERIFY, WRITE, 1536, 1, 3, false) },
+	{ "VERIFY(12) one past", CDB(VERIFY_12), LBA(1), LEN(1000), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "VERIFY(12) BYTCHK 2", CDB(VERIFY_12, [1] = 0x04), LBA(1), LEN(1),
+	  .dev = DISK, BAD(1, 2) },
+	{ "VERIFY(12) NACA", CDB(VERIFY_12, [11] = 0x04), LBA(1), LEN(1),
+	  .dev = DISK, BAD(11, 2) },
+	{ "VERIFY(16) BYTCHK 0", CDB(VERIFY_16), LBA(U64_MAX - 1), LEN(1),
+	  .cdb_len = 16, .dev = HUGE,
+	  IO(VERIFY, NONE, 0, U64_MAX - 1, 1, false) },
+	{ "VERIFY(16) BYTCHK 1", CDB(VERIFY_16, [1] = 0x02), LBA(8), LEN(8),
+	  .dev = DISK, IO(VERIFY, WRITE, 4096, 8, 8, false) },
+	{ "VERIFY(16) BYTCHK 0, huge count", CDB(VERIFY_16), LBA(0),
+	  LEN(0xffffffffU), .dev = HUGE,
+	  IO(VERIFY, NONE, 0, 0, 0xffffffffU, false) },
+	{ "VERIFY(16) BYTCHK 1, too long", CDB(VERIFY_16, [1] = 0x02), LBA(0),
+	  LEN(0xffffffffU), .dev = HUGE, BAD(10, -1) },
+	{ "VERIFY(16) wraps", CDB(VERIFY_16), LBA(U64_MAX), LEN(2), .dev = HUGE,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "VERIFY(16) BYTCHK 3", CDB(VERIFY_16, [1] = 0x06), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 2) },
+	{ "VERIFY(16) VRPROTECT", CDB(VERIFY_16, [1] = 0x40), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+
+	/* ---- SYNCHRONIZE CACHE ---- */
+	{ "SYNCHRONIZE CACHE(10) all", CDB(SYNCHRONIZE_CACHE), LBA(0), LEN(0),
+	  .cdb_len = 10, .dev = DISK, IO(FLUSH, NONE, 0, 0, 0, false) },
+	{ "SYNCHRONIZE CACHE(10) IMMED range",
+	  CDB(SYNCHRONIZE_CACHE, [1] = 0x02), LBA(100), LEN(900), .dev = DISK,
+	  IO(FLUSH, NONE, 0, 100, 900, false) },
+	{ "SYNCHRONIZE CACHE(10) SYNC_NV", CDB(SYNCHRONIZE_CACHE, [1] = 0x04),
+	  LBA(0), LEN(0), .dev = DISK, IO(FLUSH, NONE, 0, 0, 0, false) },
+	{ "SYNCHRONIZE CACHE(10) one past", CDB(SYNCHRONIZE_CACHE), LBA(100),
+	  LEN(901), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "SYNCHRONIZE CACHE(10) to the end from beyond",
+	  CDB(SYNCHRONIZE_CACHE), LBA(2000), LEN(0), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "SYNCHRONIZE CACHE(10) RELADR", CDB(SYNCHRONIZE_CACHE, [1] = 0x01),
+	  LBA(0), LEN(0), .dev = DISK, BAD(1, 0) },
+	{ "SYNCHRONIZE CACHE(10) read-only", CDB(SYNCHRONIZE_CACHE), LBA(0),
+	  LEN(0), .dev = RO_DEV, IO(FLUSH, NONE, 0, 0, 0, false) },
+	{ "SYNCHRONIZE CACHE(10) no LUN", CDB(SYNCHRONIZE_CACHE), LBA(0),
+	  LEN(0), .dev = NO_LUN, FAIL(LUN_NOT_SUPPORTED) },
+	{ "SYNCHRONIZE CACHE(10) short", CDB(SYNCHRONIZE_CACHE), LBA(0), LEN(0),
+	  .cdb_len = 8, .dev = DISK, BAD(0, -1) },
+	{ "SYNCHRONIZE CACHE(10) NACA", CDB(SYNCHRONIZE_CACHE, [9] = 0x04),
+	  LBA(0), LEN(0), .dev = DISK, BAD(9, 2) },
+	{ "SYNCHRONIZE CACHE(16)", CDB(SYNCHRONIZE_CACHE_16), LBA(999), LEN(1),
+	  .cdb_len = 16, .dev = DISK, IO(FLUSH, NONE, 0, 999, 1, false) },
+	{ "SYNCHRONIZE CACHE(16) wraps", CDB(SYNCHRONIZE_CACHE_16),
+	  LBA(U64_MAX), LEN(1), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "SYNCHRONIZE CACHE(16) last of huge", CDB(SYNCHRONIZE_CACHE_16),
+	  LBA(U64_MAX - 1), LEN(1), .dev = HUGE,
+	  IO(FLUSH, NONE, 0, U64_MAX - 1, 1, false) },
+	{ "SYNCHRONIZE CACHE(16) reserved byte 14",
+	  CDB(SYNCHRONIZE_CACHE_16, [14] = 0x80), LBA(0), LEN(1), .dev = DISK,
+	  BAD(14, 7) },
+	{ "SYNCHRONIZE CACHE(16) short", CDB(SYNCHRONIZE_CACHE_16), LBA(0),
+	  LEN(0), .cdb_len = 10, .dev = DISK, BAD(0, -1) },
+};
+
+static void cdb_case_desc(const struct cdb_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cdb, cdb_cases, cdb_case_desc);
+
+/*
+ * Where the LBA and the transfer, allocation or parameter length sit in
+ * each CDB (SPC-4, SBC-3), written out here apart from the parser's table
+ * so the two check each other.  READ(6)/WRITE(6) have a 21-bit LBA in
+ * bytes 1-3.
+ */
+static const struct cdb_layout {
+	u8 opcode;
+	u8 lba_off, lba_bytes;
+	u8 len_off, len_bytes;
+} cdb_layouts[] = {
+	{ READ_6, 1, 3, 4, 1 },		{ WRITE_6, 1, 3, 4, 1 },
+	{ INQUIRY, 0, 0, 3, 2 },	{ REQUEST_SENSE, 0, 0, 4, 1 },
+	{ MODE_SENSE, 0, 0, 4, 1 },	{ MODE_SENSE_10, 0, 0, 7, 2 },
+	{ REPORT_LUNS, 0, 0, 6, 4 },	{ READ_CAPACITY, 2, 4, 0, 0 },
+	{ SERVICE_ACTION_IN_16, 2, 8, 10, 4 },
+	{ READ_10, 2, 4, 7, 2 },	{ WRITE_10, 2, 4, 7, 2 },
+	{ WRITE_VERIFY, 2, 4, 7, 2 },	{ VERIFY, 2, 4, 7, 2 },
+	{ PRE_FETCH, 2, 4, 7, 2 },	{ SYNCHRONIZE_CACHE, 2, 4, 7, 2 },
+	{ READ_12, 2, 4, 6, 4 },	{ WRITE_12, 2, 4, 6, 4 },
+	{ WRITE_VERIFY_12, 2, 4, 6, 4 }, { VERIFY_12, 2, 4, 6, 4 },
+	{ READ_16, 2, 8, 10, 4 },	{ WRITE_16, 2, 8, 10, 4 },
+	{ WRITE_VERIFY_16, 2, 8, 10, 4 }, { VERIFY_16, 2, 8, 10, 4 },
+	{ 0x90 /* PRE-FETCH(16) */, 2, 8, 10, 4 },
+	{ SYNCHRONIZE_CACHE_16, 2, 8, 10, 4 },
+};
+
+/* Big-endian @v into @n bytes at @p, or-ed into what the case set there. */
+static void cdb_put_be(u8 *p, unsigned int n, u64 v)
+{
+	while (n--) {
+		p[n] |= v & 0xff;
+		v >>= 8;
+	}
+}
+
+static void cdb_put_fields(struct kunit *test, const struct cdb_case *c,
+			   u8 *cdb)
+{
+	const struct cdb_layout *l = NULL;
+	unsigned int i;
+
+	memcpy(cdb, c->cdb, sizeof(c->cdb));
+	if (!c->put_lba && !c->put_len)
+		return;
+	for (i = 0; i < ARRAY_SIZE(cdb_layouts); i++)
+		if (cdb_layouts[i].opcode == cdb[0])
+			l = &cdb_layouts[i];
+	KUNIT_ASSERT_NOT_NULL_MSG(test, l, "no layout for %02x", cdb[0]);
+	if (c->put_lba) {
+		KUNIT_ASSERT_NE(test, l->lba_bytes, 0);
+		cdb_put_be(cdb + l->lba_off, l->lba_bytes, c->in_lba);
+	}
+	if (c->put_len) {
+		KUNIT_ASSERT_NE(test, l->len_bytes, 0);
+		cdb_put_be(cdb + l->len_off, l->len_bytes, c->in_len);
+	}
+}
+
+static u32 sv(strix_sense_t s)
+{
+	return (__force u32)s;
+}
+
+static struct strix_cmd *cdb_new_cmd(struct kunit *test, const u8 *cdb,
+				     unsigned int len)
+{
+	struct strix_cmd *cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cmd);
+	memcpy(cmd->cdb, cdb, min_t(unsigned int, len, STRIX_MAX_CDB_LEN));
+	cmd->cdb_len = len;
+	/* what a previous use of the container may have left behind */
+	cmd->op = STRIX_OP_PASSTHROUGH;
+	cmd->data_len = 12345;
+	cmd->data_dir = STRIX_DATA_READ;
+	cmd->lba = 777;
+	cmd->nr_blocks = 3;
+	cmd->fua = true;
+	cmd->sense_field_byte = 0xbeef;
+	cmd->sense_field_bit = 5;
+	return cmd;
+}
+
+static void strix_cdb_parse_test(struct kunit *test)
+{
+	const struct cdb_case *c = test->param_value;
+	unsigned int len = c->cdb_len == CDB_EMPTY ? 0 : c->cdb_len ?: 16;
+	struct strix_cmd *cmd;
+	strix_sense_t ret;
+	u8 cdb[16];
+
+	cdb_put_fields(test, c, cdb);
+	cmd = cdb_new_cmd(test, cdb, len);
+	ret = strix_cdb_parse(cmd, &cdb_ctx[c->dev]);
+	KUNIT_ASSERT_EQ(test, sv(ret), sv(c->ret));
+
+	if (ret != STRIX_OK) {
+		/* a refused command is left unparsed */
+		KUNIT_EXPECT_EQ(test, cmd->op, STRIX_OP_NONE);
+		KUNIT_EXPECT_EQ(test, cmd->emul, STRIX_EMUL_NONE);
+		KUNIT_EXPECT_EQ(test, cmd->data_dir, STRIX_DATA_NONE);
+		KUNIT_EXPECT_EQ(test, cmd->data_len, 0U);
+		KUNIT_EXPECT_EQ(test, cmd->nr_blocks, 0U);
+		KUNIT_EXPECT_FALSE(test, cmd->fua);
+		if (ret == STRIX_INVALID_FIELD_CDB) {
+			KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, c->fbyte);
+			KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, c->fbit);
+		}
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, cmd->op, (enum strix_op)c->op);
+	KUNIT_EXPECT_EQ(test, cmd->emul, c->emul);
+	KUNIT_EXPECT_EQ(test, cmd->data_dir, (enum strix_data_dir)c->dir);
+	KUNIT_EXPECT_EQ(test, cmd->data_len, c->data_len);
+	KUNIT_EXPECT_EQ(test, cmd->lba, c->lba);
+	KUNIT_EXPECT_EQ(test, cmd->nr_blocks, c->blocks);
+	KUNIT_EXPECT_EQ(test, cmd->fua, c->fua);
+}
+
+/* Every opcode of the table answers to a CDB one byte short. */
+static void strix_cdb_short_test(struct kunit *test)
+{
+	static const struct { u8 opcode; u8 len; } ops[] = {
+		{ TEST_UNIT_READY, 6 }, { REQUEST_SENSE, 6 }, { READ_6, 6 },
+		{ WRITE_6, 6 }, { INQUIRY, 6 }, { MODE_SENSE, 6 },
+		{ START_STOP, 6 }, { ALLOW_MEDIUM_REMOVAL, 6 },
+		{ READ_CAPACITY, 10 }, { READ_10, 10 }, { WRITE_10, 10 },
+		{ WRITE_VERIFY, 10 }, { VERIFY, 10 }, { PRE_FETCH, 10 },
+		{ SYNCHRONIZE_CACHE, 10 }, { MODE_SENSE_10, 10 },
+		{ REPORT_LUNS, 12 }, { READ_12, 12 }, { WRITE_12, 12 },
+		{ WRITE_VERIFY_12, 12 }, { VERIFY_12, 12 },
+		{ READ_16, 16 }, { WRITE_16, 16 }, { WRITE_VERIFY_16, 16 },
+		{ VERIFY_16, 16 }, { 0x90, 16 }, { SYNCHRONIZE_CACHE_16, 16 },
+		{ SERVICE_ACTION_IN_16, 16 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		u8 cdb[16] = { ops[i].opcode };
+		struct strix_cmd *cmd;
+		strix_sense_t ret;
+
+		/* the shortest CDB that parses: no "short" refusal */
+		cmd = cdb_new_cmd(test, cdb, ops[i].len);
+		cmd->cdb[1] = ops[i].opcode == SERVICE_ACTION_IN_16 ?
+			      SAI_READ_CAPACITY_16 : 0;
+		if (ops[i].opcode == REPORT_LUNS)
+			cmd->cdb[9] = 16;
+		ret = strix_cdb_parse(cmd, &cdb_ctx[DISK]);
+		KUNIT_EXPECT_EQ_MSG(test, sv(ret), sv(STRIX_OK),
+				    "opcode %02x, %u bytes", ops[i].opcode,
+				    ops[i].len);
+
+		cmd = cdb_new_cmd(test, cdb, ops[i].len - 1);
+		ret = strix_cdb_parse(cmd, &cdb_ctx[DISK]);
+		KUNIT_EXPECT_EQ_MSG(test, sv(ret), sv(STRIX_INVALID_FIELD_CDB),
+				    "opcode %02x, %u bytes", ops[i].opcode,
+				    ops[i].len - 1);
+		KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, 0);
+		KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, -1);
+	}
+}
+
+static void strix_invalid_field_test(struct kunit *test)
+{
+	struct strix_cmd *cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cmd);
+	KUNIT_EXPECT_EQ(test, sv(strix_invalid_field(cmd, 300, 7)),
+			sv(STRIX_INVALID_FIELD_CDB));
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, 300);
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, 7);
+	strix_invalid_field(cmd, 4, 8);		/* no such bit: whole byte */
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, 4);
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, -1);
+	strix_invalid_field(cmd, 1, -3);
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, -1);
+}
+
+static struct kunit_case strix_cdb_test_cases[] = {
+	KUNIT_CASE_PARAM(strix_cdb_parse_test, cdb_gen_params),
+	KUNIT_CASE(strix_cdb_short_test),
+	KUNIT_CASE(strix_invalid_field_test),
+	{}
+};
+
+static struct kunit_suite strix_cdb_test_suite = {
+	.name = "strix-cdb",
+	.test_cases = strix_cdb_test_cases,
+};
+
+kunit_test_suite(strix_cdb_test_suite);

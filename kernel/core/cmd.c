@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command life cycle:
+ *
+ *   submit -> LUN lookup (RCU) -> unit attention -> parse -> buffers
+ *          -> [fetch_data for writes] -> execute -> complete -> done
+ *
+ * No lock is taken on this path: the nexus is found with one xarray lookup
+ * under RCU and pinned with a percpu reference, commands live in the
+ * driver's memory, and buffers come from the driver (zero-copy) or from
+ * sgl_alloc().  Handler I/O runs in the submitter's context when the
+ * handler allows it there, otherwise on the device's workqueue.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <scsi/scsi_proto.h>
+
+#include "core.h"
+#include "scsi.h"
+
+/* ASC/ASCQ of each unit-attention condition, in reporting order. */
+static const u8 strix_ua_codes[STRIX_UA_MAX][2] = {
+	[STRIX_UA_POWER_ON]		= { 0x29, 0x00 },
+	[STRIX_UA_CAPACITY_CHANGED]	= { 0x2a, 0x09 },
+	[STRIX_UA_INQUIRY_CHANGED]	= { 0x3f, 0x03 },
+	[STRIX_UA_LUNS_CHANGED]		= { 0x3f, 0x0e },
+};
+
+/* Take the highest-priority pending unit attention of a nexus. */
+static bool strix_ua_take(struct strix_tgt_dev *td, u8 *asc, u8 *ascq)
+{
+	unsigned int i;
+
+	for (i = 0; i < STRIX_UA_MAX; i++) {
+		if (test_and_clear_bit(i, &td->ua_pending)) {
+			*asc = strix_ua_codes[i][0];
+			*ascq = strix_ua_codes[i][1];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool strix_drv_atomic(const struct strix_cmd *cmd)
+{
+	return cmd->sess->tgt->dreg->drv->flags & STRIX_DRV_ATOMIC_SUBMIT;
+}
+
+static gfp_t strix_cmd_gfp(const struct strix_cmd *cmd)
+{
+	return strix_drv_atomic(cmd) ? GFP_ATOMIC : GFP_KERNEL;
+}
+
+static void strix_cmd_complete(struct strix_cmd *cmd)
+{
+	struct strix_target *tgt = cmd->sess->tgt;
+
+	if (cmd->result == STRIX_OK) {
+		cmd->status = SAM_STAT_GOOD;
+		cmd->sense_len = 0;
+	} else {
+		strix_sense_build(cmd, false, cmd->ua_asc, cmd->ua_ascq);
+		cmd->xfer_len = 0;
+	}
+	cmd->resid = 0;
+	cmd->overflow = false;
+	if (cmd->expected_len > cmd->xfer_len) {
+		cmd->resid = cmd->expected_len - cmd->xfer_len;
+	} else if (cmd->data_len > cmd->expected_len) {
+		cmd->resid = cmd->data_len - cmd->expected_len;
+		cmd->overflow = true;
+	}
+	if (cmd->result == STRIX_OK) {
+		if (cmd->op == STRIX_OP_READ) {
+			atomic64_inc(&tgt->read_cmds);
+			atomic64_add(cmd->xfer_len >> 10, &tgt->read_kb);
+		} else if (cmd->op == STRIX_OP_WRITE) {
+			atomic64_inc(&tgt->write_cmds);
+			atomic64_add(cmd->xfer_len >> 10, &tgt->write_kb);
+		}
+	}
+	tgt->dreg->drv->queue_response(cmd);
+}
+
+/* Answer without executing: an error found before execution. */
+static void strix_cmd_fail(struct strix_cmd *cmd, strix_sense_t result)
+{
+	cmd->result = result;
+	strix_cmd_complete(cmd);
+}
+
+/* VERIFY with BYTCHK=1: compare what was read with the initiator's data. */
+static strix_sense_t strix_verify_compare(struct strix_cmd *cmd)
+{
+	struct sg_mapping_iter it;
+	const u8 *want = cmd->bounce;
+	u32 off = 0;
+	strix_sense_t ret = STRIX_OK;
+
+	sg_miter_start(&it, cmd->sg, cmd->sg_cnt, SG_MITER_FROM_SG | SG_MITER_ATOMIC);
+	while (off < cmd->data_len && sg_miter_next(&it)) {
+		size_t n = min_t(size_t, it.length, cmd->data_len - off);
+
+		if (memcmp(it.addr, want + off, n)) {
+			ret = STRIX_MISCOMPARE;
+			break;
+		}
+		off += n;
+	}
+	sg_miter_stop(&it);
+	return ret;
+}
+
+/**
+ * strix_cmd_io_done() - a handler finished the I/O of a command
+ * @cmd:    the command
+ * @result: STRIX_OK or why the I/O failed
+ *
+ * May be called in any context (bio completion, a worker).
+ */
+void strix_cmd_io_done(struct strix_cmd *cmd, strix_sense_t result)
+{
+	if (cmd->op == STRIX_OP_VERIFY && result == STRIX_OK)
+		result = strix_verify_compare(cmd);
+	cmd->result = result;
+	strix_cmd_complete(cmd);
+}
+EXPORT_SYMBOL_GPL(strix_cmd_io_done);
+
+static void strix_cmd_do_io(struct strix_cmd *cmd)
+{
+	const struct strix_handler *h = cmd->dev->hreg->h;
+
+	switch (cmd->op) {
+	case STRIX_OP_READ:
+	case STRIX_OP_VERIFY:
+		h->read(cmd);
+		break;
+	case STRIX_OP_WRITE:
+		h->write(cmd);
+		break;
+	case STRIX_OP_FLUSH:
+		h->flush(cmd);
+		break;
+	case STRIX_OP_PASSTHROUGH:
+		h->execute_cdb(cmd);
+		break;
+	default:
+		strix_cmd_io_done(cmd, STRIX_HW_ERROR);
+	}
+}
+
+static void strix_cmd_work(struct work_struct *work)
+{
+	strix_cmd_do_io(container_of(work, struct strix_cmd, work));
+}
+
+/* Run the handler inline when it allows it in this context. */
+static void strix_cmd_queue_io(struct strix_cmd *cmd)
+{
+	const struct strix_handler *h = cmd->dev->hreg->h;
+
+	if ((h->flags & STRIX_HANDLER_ATOMIC_IO) ||
+	    ((h->flags & STRIX_HANDLER_INLINE_IO) && !strix_drv_atomic(cmd))) {
+		strix_cmd_do_io(cmd);
+		return;
+	}
+	INIT_WORK(&cmd->work, strix_cmd_work);
+	queue_work(cmd->dev->wq, &cmd->work);
+}
+
+/* The LUN numbers a session sees, for REPORT LUNS. */
+static u64 *strix_session_luns(struct strix_session *sess, unsigned int *n,
+			       gfp_t gfp)
+{
+	struct strix_tgt_dev *td;
+	unsigned int count = 0, cap = 0;
+	unsigned long idx;
+	u64 *luns;
+
+	rcu_read_lock();
+	xa_for_each(&sess->tgt_devs, idx, td)
+		cap++;
+	rcu_read_unlock();
+	luns = kmalloc_array(cap ? cap : 1, sizeof(*luns), gfp);
+	if (!luns)
+		return NULL;
+	rcu_read_lock();
+	xa_for_each(&sess->tgt_devs, idx, td) {
+		if (count == cap)
+			break;
+		luns[count++] = idx;
+	}
+	rcu_read_unlock();
+	*n = count;
+	return luns;
+}
+
+static void strix_cmd_emulate(struct strix_cmd *cmd)
+{
+	struct strix_device *dev = cmd->dev;
+	struct strix_dev_ident ident = {
+		.vendor = "STRIX",
+		.product = dev ? dev->name : "",
+		.revision = "0100",
+	};
+	struct strix_emul_ctx ctx = {
+		.dp = dev ? &dev->params : NULL,
+		.ident = &ident,
+		.read_only = cmd->tgt_dev && cmd->tgt_dev->read_only,
+	};
+	gfp_t gfp = strix_cmd_gfp(cmd);
+	u32 len = max_t(u32, cmd->data_len, 512), produced = 0;
+	strix_sense_t ret;
+	u64 *luns = NULL;
+	u8 *buf;
+
+	if (dev) {
+		ident.serial = dev->serial;
+		ident.t10_dev_id = dev->name;
+		memcpy(ident.naa, dev->naa, sizeof(dev->naa));
+		ident.naa_len = sizeof(dev->naa);
+		memcpy(ident.eui64, dev->eui64, sizeof(dev->eui64));
+	}
+	ident.rel_tgt_id = cmd->sess->tgt->rel_tgt_id;
+
+	buf = kzalloc(len, gfp);
+	if (!buf) {
+		strix_cmd_fail(cmd, STRIX_BUSY);
+		return;
+	}
+	if (cmd->emul == STRIX_EMUL_REPORT_LUNS) {
+		luns = strix_session_luns(cmd->sess, &ctx.nr_luns, gfp);
+		if (!luns) {
+			kfree(buf);
+			strix_cmd_fail(cmd, STRIX_BUSY);
+			return;
+		}
+		ctx.luns = luns;
+	}
+	if (cmd->emul == STRIX_EMUL_REQUEST_SENSE && cmd->tgt_dev &&
+	    strix_ua_take(cmd->tgt_dev, &cmd->ua_asc, &cmd->ua_ascq)) {
+		/* a pending unit attention is reported as the sense data */
+		struct strix_cmd tmp = { .result = STRIX_UNIT_ATTENTION };
+
+		strix_sense_build(&tmp, cmd->cdb[1] & 1, cmd->ua_asc, cmd->ua_ascq);
+		memcpy(buf, tmp.sense, tmp.sense_len);
+		produced = tmp.sense_len;
+		ret = STRIX_OK;
+	} else {
+		ret = strix_emulate(cmd, &ctx, buf, len, &produced);
+	}
+	if (ret == STRIX_OK) {
+		u32 n = min3(produced, cmd->data_len, cmd->expected_len);
+
+		if (n && cmd->sg)
+			n = sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, buf, n);
+		cmd->xfer_len = n;
+	}
+	kfree(luns);
+	kfree(buf);
+	cmd->result = ret;
+	strix_cmd_complete(cmd);
+}
+
+static void strix_cmd_execute(struct strix_cmd *cmd)
+{
+	switch (cmd->op) {
+	case STRIX_OP_EMULATE:
+		strix_cmd_emulate(cmd);
+		return;
+	case STRIX_OP_FLUSH:
+		if (!cmd->dev->hreg->h->flush) {
+			strix_cmd_fail(cmd, STRIX_OK);
+			return;
+		}
+		break;
+	case STRIX_OP_VERIFY:
+		if (cmd->data_dir == STRIX_DATA_NONE) {
+			strix_cmd_fail(cmd, STRIX_OK);	/* range checked */
+			return;
+		}
+		/*
+		 * Keep the initiator's data aside and read the medium into a
+		 * buffer of the core's own: the driver's buffer may be the
+		 * initiator's memory and must not be written.
+		 */
+		cmd->bounce = kmalloc(cmd->data_len, strix_cmd_gfp(cmd));
+		if (!cmd->bounce) {
+			strix_cmd_fail(cmd, STRIX_BUSY);
+			return;
+		}
+		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, cmd->bounce, cmd->data_len);
+		if (!cmd->sg_owned) {
+			cmd->sg = sgl_alloc(cmd->data_len, strix_cmd_gfp(cmd),
+					    &cmd->sg_cnt);
+			if (!cmd->sg) {
+				strix_cmd_fail(cmd, STRIX_BUSY);
+				return;
+			}
+			cmd->sg_owned = true;
+		}
+		break;
+	case STRIX_OP_READ:
+	case STRIX_OP_WRITE:
+		if (!cmd->nr_blocks) {
+			strix_cmd_fail(cmd, STRIX_OK);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	strix_cmd_queue_io(cmd);
+}
+
+/**
+ * strix_cmd_data_ready() - the driver has fetched a command's write data
+ * @cmd:    the command
+ * @result: STRIX_OK, or why the data could not be had (the command then
+ *          completes with that result)
+ */
+void strix_cmd_data_ready(struct strix_cmd *cmd, strix_sense_t result)
+{
+	if (result != STRIX_OK)
+		strix_cmd_fail(cmd, result);
+	else
+		strix_cmd_execute(cmd);
+}
+EXPORT_SYMBOL_GPL(strix_cmd_data_ready);
+
+/**
+ * strix_cmd_init() - prepare a command the driver is about to fill
+ * @cmd:  the command, embedded in the driver's structure
+ * @sess: the session it arrived on
+ */
+void strix_cmd_init(struct strix_cmd *cmd, struct strix_session *sess)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->sess = sess;
+	cmd->sense_field_bit = -1;
+}
+EXPORT_SYMBOL_GPL(strix_cmd_init);
+
+static bool strix_cmd_ignores_ua(const struct strix_cmd *cmd)
+{
+	return cmd->cdb[0] == INQUIRY || cmd->cdb[0] == REPORT_LUNS ||
+	       cmd->cdb[0] == REQUEST_SENSE;
+}
+
+/**
+ * strix_cmd_submit() - hand a command to the core
+ * @cmd: initialised with strix_cmd_init() and filled in
+ *
+ * The core answers through the driver's queue_response() (possibly before
+ * this returns).  Must not be called after strix_session_unregister().
+ */
+void strix_cmd_submit(struct strix_cmd *cmd)
+{
+	struct strix_session *sess = cmd->sess;
+	struct strix_parse_ctx ctx = {};
+	struct strix_tgt_dev *td;
+	strix_sense_t ret;
+
+	percpu_ref_get(&sess->cmd_ref);
+	atomic64_inc(&sess->commands);
+	atomic_inc(&sess->active);
+
+	rcu_read_lock();
+	td = xa_load(&sess->tgt_devs, cmd->lun);
+	if (td && !percpu_ref_tryget_live(&td->ref))
+		td = NULL;
+	rcu_read_unlock();
+	cmd->tgt_dev = td;
+	cmd->dev = td ? td->dev : NULL;
+
+	if (td && READ_ONCE(td->ua_pending) && !strix_cmd_ignores_ua(cmd) &&
+	    strix_ua_take(td, &cmd->ua_asc, &cmd->ua_ascq)) {
+		strix_cmd_fail(cmd, STRIX_UNIT_ATTENTION);
+		return;
+	}
+
+	if (td) {
+		ctx.dp = &td->dev->params;
+		ctx.read_only = td->read_only;
+	}
+	ret = strix_cdb_parse(cmd, &ctx);
+	if (ret != STRIX_OK) {
+		strix_cmd_fail(cmd, ret);
+		return;
+	}
+
+	/*
+	 * The transport says how much data the initiator expects and which
+	 * way.  Emulated answers are cut to fit (overflow residual); media
+	 * commands that would move more than the initiator's buffer holds, or
+	 * data the other way, are refused rather than partly executed.
+	 */
+	cmd->xfer_len = cmd->data_len;
+	if (cmd->data_len > cmd->expected_len ||
+	    (cmd->data_len && cmd->data_dir != cmd->expected_dir &&
+	     cmd->op != STRIX_OP_EMULATE)) {
+		if (cmd->op != STRIX_OP_EMULATE) {
+			strix_cmd_fail(cmd, strix_invalid_field(cmd, 0, -1));
+			return;
+		}
+		cmd->xfer_len = cmd->expected_len;
+	}
+
+	if (cmd->data_len && !cmd->sg && cmd->op != STRIX_OP_EMULATE) {
+		cmd->sg = sgl_alloc(cmd->data_len, strix_cmd_gfp(cmd), &cmd->sg_cnt);
+		if (!cmd->sg) {
+			strix_cmd_fail(cmd, STRIX_BUSY);
+			return;
+		}
+		cmd->sg_owned = true;
+		if (cmd->data_dir == STRIX_DATA_WRITE) {
+			sess->tgt->dreg->drv->fetch_data(cmd);
+			return;
+		}
+	}
+	strix_cmd_execute(cmd);
+}
+EXPORT_SYMBOL_GPL(strix_cmd_submit);
+
+/**
+ * strix_cmd_done() - the driver is finished with a command
+ * @cmd: a command whose response the driver has sent
+ */
+void strix_cmd_done(struct strix_cmd *cmd)
+{
+	struct strix_session *sess = cmd->sess;
+
+	kfree(cmd->bounce);
+	cmd->bounce = NULL;
+	if (cmd->sg_owned) {
+		sgl_free_n_order(cmd->sg, cmd->sg_cnt, 0);
+		cmd->sg = NULL;
+		cmd->sg_owned = false;
+	}
+	if (cmd->tgt_dev) {
+		percpu_ref_put(&cmd->tgt_dev->ref);
+		cmd->tgt_dev = NULL;
+	}
+	atomic_dec(&sess->active);
+	percpu_ref_put(&sess->cmd_ref);
+}
+EXPORT_SYMBOL_GPL(strix_cmd_done);

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the vdisk handlers share: the add_device parameters (parsed by a
+ * pure function into struct strix_vdisk_opts), the common part of setting
+ * up and tearing down a device, the run-time attributes several handlers
+ * show, and the module entry, which registers the three handlers.
+ *
+ * Attributes follow the management ABI: the value, then a line `[key]` when
+ * the attribute must be saved to recreate the device, i.e. it was given to
+ * add_device (blocksize: or is not 512).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <strix/version.h>
+
+#include "vdisk.h"
+
+/* How each add_device parameter is named and, for a 0/1 one, stored. */
+struct strix_vdisk_key_info {
+	const char	*name;
+	bool		is_bool;
+	size_t		off;	/* of the bool in struct strix_vdisk_opts */
+};
+
+#define STRIX_VDISK_KEY(_key, _name)					\
+	[_key] = { .name = _name, .is_bool = false }
+#define STRIX_VDISK_BOOL(_key, _name, _field)				\
+	[_key] = { .name = _name, .is_bool = true,			\
+		   .off = offsetof(struct strix_vdisk_opts, _field) }
+
+static const struct strix_vdisk_key_info strix_vdisk_keys[STRIX_VDISK_NR_KEYS] = {
+	STRIX_VDISK_KEY(STRIX_VDISK_FILENAME, "filename"),
+	STRIX_VDISK_KEY(STRIX_VDISK_SIZE, "size"),
+	STRIX_VDISK_KEY(STRIX_VDISK_SIZE_MB, "size_mb"),
+	STRIX_VDISK_KEY(STRIX_VDISK_BLOCKSIZE, "blocksize"),
+	STRIX_VDISK_BOOL(STRIX_VDISK_READ_ONLY, "read_only", read_only),
+	STRIX_VDISK_BOOL(STRIX_VDISK_NV_CACHE, "nv_cache", nv_cache),
+	STRIX_VDISK_BOOL(STRIX_VDISK_WRITE_THROUGH, "write_through",
+			 write_through),
+	STRIX_VDISK_BOOL(STRIX_VDISK_O_DIRECT, "o_direct", o_direct),
+	STRIX_VDISK_BOOL(STRIX_VDISK_THIN_PROVISIONED, "thin_provisioned",
+			 thin_provisioned),
+	STRIX_VDISK_BOOL(STRIX_VDISK_ROTATIONAL, "rotational", rotational),
+	STRIX_VDISK_BOOL(STRIX_VDISK_REMOVABLE, "removable", removable),
+	STRIX_VDISK_BOOL(STRIX_VDISK_DUMMY, "dummy", dummy),
+	STRIX_VDISK_KEY(STRIX_VDISK_T10_DEV_ID, "t10_dev_id"),
+};
+
+/* T10 vendor identification: printable ASCII without blanks. */
+static bool strix_vdisk_t10_dev_id_ok(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (!len || len > STRIX_VDISK_T10_DEV_ID_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/**
+ * strix_vdisk_parse() - the vdisk parameters of an add_device command
+ * @params: the parsed `name=value` list (the core has refused names the
+ *          handler does not take)
+ * @o:      filled in; parameters not given are 0 (the handler picks the
+ *          defaults)
+ * @bad:    set to the name of the first bad parameter on failure
+ *
+ * Pure: no allocation, no global state; @o's strings point into @params.
+ *
+ * Return: 0, or -EINVAL for a value out of range or malformed (a relative
+ * filename, a blocksize other than 512 or 4096, size and size_mb that
+ * disagree...).
+ */
+int strix_vdisk_parse(const struct strix_params *params,
+		      struct strix_vdisk_opts *o, const char **bad)
+{
+	unsigned int k;
+	u64 v;
+
+	memset(o, 0, sizeof(*o));
+	for (k = 0; k < STRIX_VDISK_NR_KEYS; k++) {
+		const struct strix_vdisk_key_info *ki = &strix_vdisk_keys[k];
+		const char *s = strix_param_get(params, ki->name);
+
+		if (!s)
+			continue;
+		*bad = ki->name;
+		o->given |= BIT(k);
+		if (ki->is_bool) {
+			if (strix_param_bool(params, ki->name,
+					     (bool *)((u8 *)o + ki->off)))
+				return -EINVAL;
+			continue;
+		}
+		switch (k) {
+		case STRIX_VDISK_FILENAME:
+			if (s[0] != '/' || strlen(s) >= PATH_MAX)
+				return -EINVAL;
+			o->filename = s;
+			break;
+		case STRIX_VDISK_SIZE:
+			if (strix_param_u64(params, ki->name, 1, U64_MAX, &v))
+				return -EINVAL;
+			o->size = v;
+			break;
+		case STRIX_VDISK_SIZE_MB:
+			if (strix_param_u64(params, ki->name, 1, U64_MAX >> 20,
+					    &v))
+				return -EINVAL;
+			/* Both given (a saved config may hold both): agree. */
+			if ((o->given & BIT(STRIX_VDISK_SIZE)) &&
+			    o->size != v << 20)
+				return -EINVAL;
+			o->size = v << 20;
+			break;
+		case STRIX_VDISK_BLOCKSIZE:
+			if (strix_param_u64(params, ki->name, 512, 4096, &v) ||
+			    (v != 512 && v != 4096))
+				return -EINVAL;
+			o->block_size = v;
+			break;
+		case STRIX_VDISK_T10_DEV_ID:
+			if (!strix_vdisk_t10_dev_id_ok(s))
+				return -EINVAL;
+			o->t10_dev_id = s;
+			break;
+		}
+	}
+	*bad = NULL;
+	return 0;
+}
+
+/**
+ * strix_vdisk_get_opts() - strix_vdisk_parse(), logging a refusal
+ * @dev:    the device being added
+ * @h:      its handler
+ * @params: the add_device parameters
+ * @o:      filled in
+ *
+ * Return: 0 or -EINVAL.
+ */
+int strix_vdisk_get_opts(struct strix_device *dev, const struct strix_handler *h,
+			 const struct strix_params *params,
+			 struct strix_vdisk_opts *o)
+{
+	const char *bad = NULL;
+	int ret;
+
+	ret = strix_vdisk_parse(params, o, &bad);
+	if (ret)
+		pr_info("%s: add_device %s: %s: invalid value: %s\n", h->name,
+			strix_device_name(dev), bad,
+			bad ? strix_param_get(params, bad) : "");
+	return ret;
+}
+
+/**
+ * strix_vdisk_setup() - the common part of add_device
+ * @dev: the device (not visible yet)
+ * @o:   its parameters, with the handler's defaults filled in
+ * @p:   what the core reports; nr_blocks is left to the handler
+ *
+ * Copies what outlives the command line.  Undo with strix_vdisk_teardown().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int strix_vdisk_setup(struct strix_device *dev,
+		      const struct strix_vdisk_opts *o,
+		      struct strix_dev_params *p)
+{
+	struct strix_vdisk *vd = strix_device_priv(dev);
+
+	vd->o = *o;
+	vd->block_shift = ilog2(o->block_size);
+	vd->read_zero = true;
+	vd->o.t10_dev_id = NULL;
+	if (o->t10_dev_id) {
+		strscpy(vd->t10_dev_id, o->t10_dev_id, sizeof(vd->t10_dev_id));
+		vd->o.t10_dev_id = vd->t10_dev_id;
+	}
+	vd->filename = NULL;
+	if (o->filename) {
+		vd->filename = kstrdup(o->filename, GFP_KERNEL);
+		if (!vd->filename)
+			return -ENOMEM;
+	}
+	vd->o.filename = vd->filename;
+
+	p->block_size = o->block_size;
+	p->read_only = o->read_only;
+	/*
+	 * WCE tells initiators whether they must send SYNCHRONIZE CACHE (or
+	 * FUA) for durability: not when every write is already durable
+	 * (write_through) nor when the admin declared the cache non-volatile
+	 * (nv_cache, which also makes our flush a no-op).
+	 */
+	p->write_cache = !o->write_through && !o->nv_cache;
+	p->fua = true;
+	p->thin_provisioned = o->thin_provisioned;
+	p->rotational = o->rotational;
+	p->removable = o->removable;
+	return 0;
+}
+
+void strix_vdisk_teardown(struct strix_device *dev)
+{
+	struct strix_vdisk *vd = strix_device_priv(dev);
+
+	kfree(vd->filename);
+	vd->filename = NULL;
+	vd->o.filename = NULL;
+}
+
+/* ---- attributes of devices/<name>/ --------------------------------- */
+
+struct strix_vdisk *strix_vdisk_from_kobj(struct kobject *kobj)
+{
+	return strix_device_priv(strix_device_from_kobj(kobj));
+}
+
+static bool strix_vdisk_given(const struct strix_vdisk *vd,
+			      enum strix_vdisk_key k)
+{
+	return vd->o.given & BIT(k);
+}
+
+/* Append the `[key]` line to an attribute of @len bytes when @key. */
+ssize_t strix_vdisk_emit_key(char *buf, int len, bool key)
+{
+	return key ? len + sysfs_emit_at(buf, len, "[key]\n") : len;
+}
+
+/**
+ * strix_vdisk_write_one() - the value written to a trigger attribute
+ * @buf: what was written
+ *
+ * Return: 0 when it is `1` (resync_size, sync), else -EINVAL.
+ */
+int strix_vdisk_write_one(const char *buf)
+{
+	unsigned int v;
+
+	if (kstrtouint(buf, 0, &v) || v != 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* A 0/1 add_device parameter, [key] when given. */
+ssize_t strix_vdisk_bool_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	const struct strix_vdisk *vd = strix_vdisk_from_kobj(kobj);
+	enum strix_vdisk_key k = container_of(attr, struct strix_vdisk_attr,
+					      kattr)->key;
+	const struct strix_vdisk_key_info *ki = &strix_vdisk_keys[k];
+
+	if (WARN_ON_ONCE(k >= STRIX_VDISK_NR_KEYS || !ki->is_bool))
+		return -EIO;
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%d\n",
+				    *(const bool *)((const u8 *)&vd->o + ki->off)),
+				    strix_vdisk_given(vd, k));
+}
+
+static u64 strix_vdisk_bytes(struct kobject *kobj)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	const struct strix_vdisk *vd = strix_device_priv(dev);
+
+	return READ_ONCE(strix_device_params(dev)->nr_blocks) << vd->block_shift;
+}
+
+static ssize_t strix_vdisk_size_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%llu\n",
+						     strix_vdisk_bytes(kobj)),
+				    strix_vdisk_given(strix_vdisk_from_kobj(kobj),
+						      STRIX_VDISK_SIZE));
+}
+
+static ssize_t strix_vdisk_size_mb_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%llu\n",
+						     strix_vdisk_bytes(kobj) >> 20),
+				    strix_vdisk_given(strix_vdisk_from_kobj(kobj),
+						      STRIX_VDISK_SIZE_MB));
+}
+
+static ssize_t strix_vdisk_blocksize_show(struct kobject *kobj,
+					  struct kobj_attribute *attr, char *buf)
+{
+	const struct strix_vdisk *vd = strix_vdisk_from_kobj(kobj);
+
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%u\n", vd->o.block_size),
+				    strix_vdisk_given(vd, STRIX_VDISK_BLOCKSIZE) ||
+				    vd->o.block_size != 512);
+}
+
+static ssize_t strix_vdisk_filename_show(struct kobject *kobj,
+					 struct kobj_attribute *attr, char *buf)
+{
+	const struct strix_vdisk *vd = strix_vdisk_from_kobj(kobj);
+
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%s\n", vd->filename),
+				    true);
+}
+
+/* Without t10_dev_id the device reports its name there (core/cmd.c). */
+static ssize_t strix_vdisk_t10_dev_id_show(struct kobject *kobj,
+					   struct kobj_attribute *attr, char *buf)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	const struct strix_vdisk *vd = strix_device_priv(dev);
+	bool given = strix_vdisk_given(vd, STRIX_VDISK_T10_DEV_ID);
+
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%s\n",
+				    given ? vd->t10_dev_id : strix_device_name(dev)),
+				    given);
+}
+
+STRIX_VDISK_ATTR(size, 0444, strix_vdisk_size_show, NULL, STRIX_VDISK_SIZE);
+STRIX_VDISK_ATTR(size_mb, 0444, strix_vdisk_size_mb_show, NULL,
+		 STRIX_VDISK_SIZE_MB);
+STRIX_VDISK_ATTR(blocksize, 0444, strix_vdisk_blocksize_show, NULL,
+		 STRIX_VDISK_BLOCKSIZE);
+STRIX_VDISK_ATTR(filename, 0444, strix_vdisk_filename_show, NULL,
+		 STRIX_VDISK_FILENAME);
+STRIX_VDISK_ATTR(t10_dev_id, 0444, strix_vdisk_t10_dev_id_show, NULL,
+		 STRIX_VDISK_T10_DEV_ID);
+STRIX_VDISK_ATTR(read_only, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_READ_ONLY);
+STRIX_VDISK_ATTR(nv_cache, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_NV_CACHE);
+STRIX_VDISK_ATTR(write_through, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_WRITE_THROUGH);
+STRIX_VDISK_ATTR(o_direct, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_O_DIRECT);
+STRIX_VDISK_ATTR(thin_provisioned, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_THIN_PROVISIONED);
+STRIX_VDISK_ATTR(rotational, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_ROTATIONAL);
+STRIX_VDISK_ATTR(removable, 0444, strix_vdisk_bool_show, NULL,
+		 STRIX_VDISK_REMOVABLE);
+STRIX_VDISK_ATTR(dummy, 0444, strix_vdisk_bool_show, NULL, STRIX_VDISK_DUMMY);
+
+/**
+ * strix_vdisk_resync_size() - store of resync_size: re-read the size
+ * @kobj:  the device's kobject
+ * @attr:  the attribute written
+ * @buf:   what was written (must be `1`)
+ * @bytes: the backing store's size now
+ *
+ * Takes the core's mgmt mutex (strix_device_resized() needs it), which
+ * also keeps the device from being deleted meanwhile.
+ *
+ * Return: 0 or -errno (-EINVAL: not `1`, or the store shrank below one
+ * block; -ENODEV: the device is being deleted).
+ */
+int strix_vdisk_resync_size(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf,
+			    u64 (*bytes)(const struct strix_vdisk *vd))
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	struct strix_vdisk *vd = strix_device_priv(dev);
+	struct kernfs_node *kn;
+	u64 blocks;
+	int ret;
+
+	ret = strix_vdisk_write_one(buf);
+	if (ret)
+		return ret;
+	ret = strix_mgmt_begin(kobj, &attr->attr, &kn);
+	if (ret)
+		return ret;
+	if (strix_device_dead(dev)) {
+		ret = -ENODEV;
+		goto end;
+	}
+	blocks = bytes(vd) >> vd->block_shift;
+	if (!blocks) {
+		pr_info("%s: resync_size: %s: smaller than one block\n",
+			strix_device_name(dev), vd->filename);
+		ret = -EINVAL;
+		goto end;
+	}
+	if (blocks != READ_ONCE(strix_device_params(dev)->nr_blocks))
+		pr_info("%s: resync_size: %llu blocks of %u bytes\n",
+			strix_device_name(dev), blocks, vd->o.block_size);
+	strix_device_resized(dev, blocks);
+end:
+	strix_mgmt_end(kobj, kn);
+	return ret;
+}
+
+/* ---- module ---------------------------------------------------------- */
+
+static struct strix_handler *const strix_vdisk_handlers[] = {
+	&strix_nullio_handler,
+	&strix_fileio_handler,
+	&strix_blockio_handler,
+};
+
+static int __init strix_vdisk_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(strix_vdisk_handlers); i++) {
+		ret = strix_register_handler(strix_vdisk_handlers[i]);
+		if (ret) {
+			pr_err("%s: cannot register: %d\n",
+			       strix_vdisk_handlers[i]->name, ret);
+			goto unregister;
+		}
+	}
+	return 0;
+
+unregister:
+	while (i--)
+		strix_unregister_handler(strix_vdisk_handlers[i]);
+	return ret;
+}
+
+static void __exit strix_vdisk_exit(void)
+{
+	unsigned int i = ARRAY_SIZE(strix_vdisk_handlers);
+
+	while (i--)
+		strix_unregister_handler(strix_vdisk_handlers[i]);
+}
+
+module_init(strix_vdisk_init);
+module_exit(strix_vdisk_exit);
+
+MODULE_DESCRIPTION("Strix virtual disk handlers (vdisk_nullio, vdisk_fileio, vdisk_blockio)");
+MODULE_AUTHOR("The Strix developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(STRIX_VERSION);
