@@ -54,7 +54,13 @@ stage "unit (host, gtest)" ctest --test-dir build/usr --output-on-failure \
 stage "host tests" "${pytest[@]}" --junitxml="$out/host.xml" tests/host
 for k in $kernels; do
 	case $k in
-	debug) stage "guest debug kernel" guest debug 2400 ;;
+	debug) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
+			stage "guest debug kernel" guest debug 3600
+		else
+			# KASAN+lockdep under TCG is ~10x slower: the long fio
+			# verification runs are left to check-full (see testing.md)
+			stage "guest debug kernel" guest debug 2400 -m "not heavy"
+		fi ;;
 	6.12) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
 			stage "guest 6.12" guest 6.12 1200
 		else

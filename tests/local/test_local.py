@@ -80,6 +80,7 @@ def test_nullio_blocksize(stack, blocksize):
     sh("dd if=%s of=/dev/null bs=1M count=4 iflag=direct" % dev)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("bs", ["4k", "64k"])
 @pytest.mark.parametrize("o_direct", [0, 1])
 def test_fileio_verify(stack, bs, o_direct, ext4_dir):
@@ -89,6 +90,7 @@ def test_fileio_verify(stack, bs, o_direct, ext4_dir):
     fio_verify(dev, bs)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("blocksize", [512, 4096])
 def test_fileio_blocksize_verify(stack, blocksize, ext4_dir):
     img = ext4_dir / "disk.img"
@@ -116,6 +118,7 @@ def test_blockio_null_blk_verify(stack, null_blk):
     fio_verify(dev, "64k")
 
 
+@pytest.mark.heavy
 def test_blockio_loop_verify(stack, tmp_path):
     img = tmp_path / "loop.img"
     sh("truncate -s 64M %s" % img)
