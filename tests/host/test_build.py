@@ -49,6 +49,8 @@ def test_dkms_build(series, tmp_path):
     assert res.returncode == 0, "dkms build against %s failed" % rel
     built = [line for line in res.stdout.splitlines() if "/module/strix.ko" in line]
     assert built, "dkms built no strix.ko"
+    for mod in ("strix_vdisk", "strix_local"):
+        assert "/module/%s.ko" % mod in res.stdout, "dkms did not build " + mod
     info = run(["modinfo", "-F", "version", built[0]])
     assert info.stdout.strip() == version_h()
     vermagic = run(["modinfo", "-F", "vermagic", built[0]]).stdout
