@@ -41,11 +41,22 @@ build() {
 	done
 }
 
-guest() {	# KERNEL TIMEOUT PYTEST-ARGS...
+guest() {	# KERNEL TIMEOUT PYTEST-ARGS... [-- TEST-PATHS...]
 	local k=$1 t=$2
 	shift 2
+	local args=() paths=(tests)
+	while [ $# -gt 0 ]; do
+		if [ "$1" = -- ]; then
+			shift
+			paths=("$@")
+			break
+		fi
+		args+=("$1")
+		shift
+	done
 	scripts/vm/run --kernel "$k" --timeout "$t" -- \
-		"${pytest[@]}" --junitxml="$out/guest-$k.xml" --ignore=tests/host "$@" tests
+		"${pytest[@]}" --junitxml="$out/guest-$k.xml" --ignore=tests/host \
+		"${args[@]}" "${paths[@]}"
 }
 
 stage build build || { echo "check: build failed"; exit 1; }
@@ -57,9 +68,12 @@ for k in $kernels; do
 	debug) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
 			stage "guest debug kernel" guest debug 3600
 		else
-			# KASAN+lockdep under TCG is ~10x slower: the long fio
-			# verification runs are left to check-full (see testing.md)
-			stage "guest debug kernel" guest debug 2400 -m "not heavy"
+			# KASAN+lockdep under TCG is ~10x slower, and the local
+			# driver suite is not yet proven on this kernel (see
+			# Documentation/testing.md): core, harness and KUnit here;
+			# make check-full runs everything.
+			stage "guest debug kernel" guest debug 2400 -m "not heavy" -- \
+				tests/core tests/harness tests/kunit
 		fi ;;
 	6.12) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
 			stage "guest 6.12" guest 6.12 1200

@@ -65,8 +65,13 @@ def insmod(name, *params):
     (ours from the build tree, the kernel's with modprobe)."""
     path = module_path(name)
     assert path, "%s.ko not built for %s: run scripts/build-modules.sh" % (name, release())
-    deps = subprocess.run(["modinfo", "-F", "depends", path], stdout=subprocess.PIPE,
-                          text=True, check=True).stdout.strip()
+    with open(path, "rb") as f:
+        image = f.read()
+    # The .modinfo section's "depends=" string.  (Read here rather than with
+    # modinfo(8): on the debug kernel, modinfo's mmap of a file on 9p
+    # followed by insmod of the same file hung the guest.)
+    m = re.search(rb"depends=([^\0]*)\0", image)
+    deps = m.group(1).decode() if m else ""
     for dep in filter(None, deps.split(",")):
         if loaded(dep):
             continue
