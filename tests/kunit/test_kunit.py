@@ -51,7 +51,8 @@ def test_ktap_parser():
 def test_kunit_suite(kunit_kernel, path):
     name = os.path.basename(path)[:-3]
     before = set(os.listdir(KUNIT_DEBUGFS))
-    strixtest.sh("insmod " + path)
+    core_was_loaded = strixtest.loaded("strix")
+    strixtest.insmod(name)          # loads strix.ko first: the suites test it
     try:
         suites = sorted(set(os.listdir(KUNIT_DEBUGFS)) - before)
         assert suites, "%s registered no KUnit suite" % name
@@ -64,3 +65,5 @@ def test_kunit_suite(kunit_kernel, path):
             assert not fails, "suite %s failed: %s" % (suite, ", ".join(fails))
     finally:
         strixtest.rmmod(name)
+        if not core_was_loaded:
+            strixtest.rmmod("strix")
