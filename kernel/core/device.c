@@ -189,10 +189,10 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 	ret = kobject_init_and_add(&dev->kobj, &strix_device_ktype,
 				   strix_core.devices_kobj, "%s", name);
 	if (ret) {
-		/* the kobject now owns the memory */
-		kobject_put(&dev->kobj);
 		destroy_workqueue(dev->wq);
 		h->del_device(dev);
+		/* the kobject owns the memory now: this frees it, so last */
+		kobject_put(&dev->kobj);
 		module_put(h->owner);
 		return ret;
 	}

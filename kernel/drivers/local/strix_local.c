@@ -239,6 +239,7 @@ static void strix_local_sess_teardown(struct strix_local_sess *ls)
 	mutex_unlock(&strix_local_mutex);
 	pr_info("session %s closed\n", ls->name);
 	scsi_host_put(ls->shost);
+	kfree(ls);	/* may be our own remove_work's container: allowed */
 }
 
 static void strix_local_remove_work(struct work_struct *work)
