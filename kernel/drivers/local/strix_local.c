@@ -228,15 +228,20 @@ static void strix_local_luns_changed(struct strix_session *sess)
 		queue_work(strix_local_wq, &ls->rescan_work);
 }
 
-/* Tear a session down: the host first (it drains its commands), then the core's side. */
+/*
+ * Tear a session down: the host first (it drains its commands), then the
+ * core's side.  The session leaves our target's list before the core
+ * learns it is gone: a del_target waiting in the core for its sessions
+ * frees our target as soon as the last one unregisters.
+ */
 static void strix_local_sess_teardown(struct strix_local_sess *ls)
 {
 	cancel_work_sync(&ls->rescan_work);
 	scsi_remove_host(ls->shost);
-	strix_session_unregister(ls->sess);
 	mutex_lock(&strix_local_mutex);
 	list_del(&ls->list);
 	mutex_unlock(&strix_local_mutex);
+	strix_session_unregister(ls->sess);
 	pr_info("session %s closed\n", ls->name);
 	scsi_host_put(ls->shost);
 	kfree(ls);	/* may be our own remove_work's container: allowed */

@@ -172,6 +172,10 @@ static void strix_blockio_rw(struct strix_cmd *cmd, bool write)
 		if (vd->o.write_through || (cmd->fua && !vd->o.nv_cache))
 			opf |= REQ_FUA;
 	}
+	if (!len) {		/* the core answers these itself; be safe */
+		strix_cmd_io_done(cmd, STRIX_OK);
+		return;
+	}
 	if (!strix_blockio_sg_ok(sg, nents, len, bdev, &nr_segs)) {
 		pr_warn_ratelimited("%s: buffer too short or not aligned for the device\n",
 				    strix_device_name(cmd->dev));

@@ -85,6 +85,15 @@ struct strix_vdisk {
 	struct strix_bdev	bdev;		/* blockio */
 };
 
+/* How each add_device parameter is named and, for a 0/1 one, stored. */
+struct strix_vdisk_key_info {
+	const char	*name;
+	bool		is_bool;
+	size_t		off;	/* of the bool in struct strix_vdisk_opts */
+};
+
+extern const struct strix_vdisk_key_info strix_vdisk_keys[STRIX_VDISK_NR_KEYS];
+
 /*
  * A run-time attribute of a vdisk device.  @key names the add_device
  * parameter it shows (for the generic boolean show and the `[key]` rule);
@@ -101,9 +110,11 @@ struct strix_vdisk_attr {
 		.key = _key,						\
 	}
 
-/* common.c */
+/* params.c */
 int strix_vdisk_parse(const struct strix_params *params,
 		      struct strix_vdisk_opts *o, const char **bad);
+
+/* common.c */
 int strix_vdisk_get_opts(struct strix_device *dev, const struct strix_handler *h,
 			 const struct strix_params *params,
 			 struct strix_vdisk_opts *o);
