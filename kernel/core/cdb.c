@@ -50,6 +50,8 @@ enum {
 	CDB_WRITES	= 1 << 7,
 	/* The opcode has service actions (byte 1 bits 4-0), @sa selects. */
 	CDB_SA		= 1 << 8,
+	/* Works with no medium loaded (ctx->no_medium). */
+	CDB_NO_MEDIUM	= 1 << 9,
 };
 
 #define CDB_RW		(CDB_BLOCKS | CDB_FUA | CDB_PROTECT)
@@ -172,7 +174,7 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .emul = STRIX_EMUL_TEST_UNIT_READY },
 	{ .opcode = REQUEST_SENSE, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_REQUEST_SENSE, .dir = STRIX_DATA_READ,
-	  .flags = CDB_NO_LUN | CDB_ALLOC, .len_off = 4, .len_bytes = 1,
+	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x01 /* DESC */, [4] = 0xff } },
 	{ .opcode = READ_6, .len = 6, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_BLOCKS | CDB_ZERO_256,
@@ -185,20 +187,20 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .allowed = { [1] = 0x1f, [2 ... 4] = 0xff } },
 	{ .opcode = INQUIRY, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_INQUIRY, .dir = STRIX_DATA_READ,
-	  .flags = CDB_NO_LUN | CDB_ALLOC, .len_off = 3, .len_bytes = 2,
+	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 3, .len_bytes = 2,
 	  .allowed = { [1] = 0x01 /* EVPD; CMDDT refused */, [2 ... 4] = 0xff },
 	  .check = strix_check_inquiry },
 	{ .opcode = MODE_SENSE, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_6, .dir = STRIX_DATA_READ,
-	  .flags = CDB_ALLOC, .len_off = 4, .len_bytes = 1,
+	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x08 /* DBD */, [2 ... 4] = 0xff } },
 	{ .opcode = START_STOP, .len = 6, .op = STRIX_OP_EMULATE,
-	  .emul = STRIX_EMUL_START_STOP_UNIT,
+	  .emul = STRIX_EMUL_START_STOP_UNIT, .flags = CDB_NO_MEDIUM,
 	  .allowed = { [1] = 0x01 /* IMMED */,
 		       [3] = 0x0f /* POWER CONDITION MODIFIER */,
 		       [4] = 0xf7 /* POWER CONDITION, NO_FLUSH, LOEJ, START */ } },
 	{ .opcode = ALLOW_MEDIUM_REMOVAL, .len = 6, .op = STRIX_OP_EMULATE,
-	  .emul = STRIX_EMUL_PREVENT_ALLOW,
+	  .emul = STRIX_EMUL_PREVENT_ALLOW, .flags = CDB_NO_MEDIUM,
 	  .allowed = { [4] = 0x03 /* PREVENT */ } },
 
 	{ .opcode = READ_CAPACITY, .len = 10, .op = STRIX_OP_EMULATE,
@@ -248,13 +250,13 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 		       [7 ... 8] = 0xff } },
 	{ .opcode = MODE_SENSE_10, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_10, .dir = STRIX_DATA_READ,
-	  .flags = CDB_ALLOC, .len_off = 7, .len_bytes = 2,
+	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x18 /* LLBAA, DBD */, [2 ... 3] = 0xff,
 		       [7 ... 8] = 0xff } },
 
 	{ .opcode = REPORT_LUNS, .len = 12, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_REPORT_LUNS, .dir = STRIX_DATA_READ,
-	  .flags = CDB_NO_LUN | CDB_ALLOC, .len_off = 6, .len_bytes = 4,
+	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [2] = 0xff, [6 ... 9] = 0xff },
 	  .check = strix_check_report_luns },
 	{ .opcode = READ_12, .len = 12, .op = STRIX_OP_READ,
@@ -425,6 +427,8 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		if (!ci)
 			return strix_invalid_field(cmd, 1, 4);
 	}
+	if (ctx->no_medium && !(ci->flags & CDB_NO_MEDIUM))
+		return STRIX_NO_MEDIUM;
 
 	ret = strix_cdb_check_reserved(cmd, ci);
 	if (ret)

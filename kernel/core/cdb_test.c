@@ -18,6 +18,7 @@ enum cdb_dev {
 	RO_DEV,		/* a read-only device of 1000 blocks */
 	HUGE,		/* U64_MAX blocks of 512 bytes (last LBA U64_MAX - 1) */
 	NO_LUN,		/* the LUN does not exist */
+	EJECTED,	/* a removable medium, ejected */
 };
 
 static const struct strix_dev_params cdb_dp_disk = {
@@ -41,6 +42,7 @@ static const struct strix_parse_ctx cdb_ctx[] = {
 	[RO_DEV]	= { .dp = &cdb_dp_ro },
 	[HUGE]		= { .dp = &cdb_dp_huge },
 	[NO_LUN]	= { .dp = NULL },
+	[EJECTED]	= { .dp = &cdb_dp_disk, .no_medium = true },
 };
 
 struct cdb_case {
@@ -98,6 +100,32 @@ static const struct cdb_case cdb_cases[] = {
 	  FAIL(LUN_NOT_SUPPORTED) },
 	{ "empty CDB", CDB(TEST_UNIT_READY), .cdb_len = CDB_EMPTY, .dev = DISK,
 	  BAD(0, -1) },
+
+	/* ---- no medium: only what works without one ---- */
+	{ "no medium: TUR", CDB(TEST_UNIT_READY), .cdb_len = 6, .dev = EJECTED,
+	  FAIL(NO_MEDIUM) },
+	{ "no medium: READ(10)", CDB(READ_10), LBA(0), LEN(1), .dev = EJECTED,
+	  FAIL(NO_MEDIUM) },
+	{ "no medium: WRITE(16)", CDB(WRITE_16), LBA(0), LEN(1), .dev = EJECTED,
+	  FAIL(NO_MEDIUM) },
+	{ "no medium: READ CAPACITY(10)", CDB(READ_CAPACITY), .dev = EJECTED,
+	  FAIL(NO_MEDIUM) },
+	{ "no medium: SYNCHRONIZE CACHE(10)", CDB(SYNCHRONIZE_CACHE), .dev = EJECTED,
+	  FAIL(NO_MEDIUM) },
+	{ "no medium: PRE-FETCH(10)", CDB(PRE_FETCH), LBA(0), LEN(1), .dev = EJECTED,
+	  FAIL(NO_MEDIUM) },
+	{ "no medium: unknown opcode still invalid", CDB(0xff), .dev = EJECTED,
+	  FAIL(INVALID_OPCODE) },
+	{ "no medium: INQUIRY", CDB(INQUIRY, [4] = 36), .dev = EJECTED,
+	  EMUL(INQUIRY, READ, 36) },
+	{ "no medium: REQUEST SENSE", CDB(REQUEST_SENSE, [4] = 18), .dev = EJECTED,
+	  EMUL(REQUEST_SENSE, READ, 18) },
+	{ "no medium: MODE SENSE(6)", CDB(MODE_SENSE, [2] = 0x3f, [4] = 192),
+	  .dev = EJECTED, EMUL(MODE_SENSE_6, READ, 192) },
+	{ "no medium: START STOP UNIT load", CDB(START_STOP, [4] = 0x03),
+	  .dev = EJECTED, EMUL(START_STOP_UNIT, NONE, 0) },
+	{ "no medium: PREVENT ALLOW", CDB(ALLOW_MEDIUM_REMOVAL, [4] = 0x01),
+	  .dev = EJECTED, EMUL(PREVENT_ALLOW, NONE, 0) },
 
 	/* ---- TEST UNIT READY ---- */
 	{ "TUR", CDB(TEST_UNIT_READY), .cdb_len = 6, .dev = DISK,

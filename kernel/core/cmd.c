@@ -201,6 +201,43 @@ static u64 *strix_session_luns(struct strix_session *sess, unsigned int *n,
 	return luns;
 }
 
+/*
+ * START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL change the medium state
+ * of a removable device; on a fixed disk both are accepted and do nothing.
+ * Prevention is kept per I_T nexus (SPC-4 6.13) and counted per device; a
+ * nexus that goes away (strix_tgt_dev_destroy) drops its prevention.
+ */
+static strix_sense_t strix_cmd_medium(struct strix_cmd *cmd)
+{
+	struct strix_tgt_dev *td = cmd->tgt_dev;
+	struct strix_device *dev = cmd->dev;
+	u8 b4 = cmd->cdb[4];
+
+	if (!dev || !dev->params.removable)
+		return STRIX_OK;
+	if (cmd->emul == STRIX_EMUL_PREVENT_ALLOW) {
+		/* PREVENT 01b prevents, 00b allows (1xb: changers, obsolete) */
+		if (b4 & 0x01) {
+			if (!test_and_set_bit(STRIX_TD_PREVENT, &td->flags))
+				atomic_inc(&dev->prevent_count);
+		} else if (test_and_clear_bit(STRIX_TD_PREVENT, &td->flags)) {
+			atomic_dec(&dev->prevent_count);
+		}
+		return STRIX_OK;
+	}
+	/* START STOP UNIT: a POWER CONDITION other than 0 ignores LOEJ/START */
+	if ((b4 >> 4) || !(b4 & 0x02))
+		return STRIX_OK;
+	/* LOEJ: load (START) or eject; prevention refuses both (SBC-3 5.25) */
+	if (atomic_read(&dev->prevent_count))
+		return STRIX_MEDIUM_REMOVAL_PREVENTED;
+	if (b4 & 0x01)
+		clear_bit(STRIX_MEDIUM_EJECTED, &dev->medium);
+	else
+		set_bit(STRIX_MEDIUM_EJECTED, &dev->medium);
+	return STRIX_OK;
+}
+
 static void strix_cmd_emulate(struct strix_cmd *cmd)
 {
 	struct strix_device *dev = cmd->dev;
@@ -228,6 +265,13 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 		memcpy(ident.eui64, dev->eui64, sizeof(dev->eui64));
 	}
 	ident.rel_tgt_id = cmd->sess->tgt->rel_tgt_id;
+
+	if (cmd->emul == STRIX_EMUL_START_STOP_UNIT ||
+	    cmd->emul == STRIX_EMUL_PREVENT_ALLOW) {
+		cmd->result = strix_cmd_medium(cmd);
+		strix_cmd_complete(cmd);
+		return;
+	}
 
 	buf = kzalloc(len, gfp);
 	if (!buf) {
@@ -388,6 +432,8 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	if (td) {
 		ctx.dp = &td->dev->params;
 		ctx.read_only = td->read_only;
+		ctx.no_medium = td->dev->params.removable &&
+				test_bit(STRIX_MEDIUM_EJECTED, &td->dev->medium);
 	}
 	ret = strix_cdb_parse(cmd, &ctx);
 	if (ret != STRIX_OK) {

@@ -27,9 +27,15 @@
  * driver/handler (un)registration, sessions coming and going) and guards
  * @setup_id, @handlers, @drivers and @devices.  The I/O path never takes
  * it.  Readers of @setup_id that must not sleep use READ_ONCE().
+ * @kobj_mutex guards @kobjs_going, the kobjects strix_kobject_del() is
+ * taking out of sysfs (see strix_mgmt_begin()); it is taken after
+ * @mgmt_mutex, or alone, and nothing sleeps on other locks under it but
+ * kernfs's own.
  */
 struct strix_core {
 	struct mutex mgmt_mutex;
+	struct mutex kobj_mutex;
+	struct list_head kobjs_going;
 	u32 setup_id;
 	struct list_head handlers;	/* struct strix_handler_reg */
 	struct list_head drivers;	/* struct strix_driver_reg */
@@ -93,6 +99,10 @@ enum strix_ua {
  * Locking: @list, @exports and @nr_exports under mgmt_mutex; @params as
  * described in handler.h.  @kobj's refcount keeps the memory alive for
  * sysfs; @ref counts users (LUNs) that keep the device from deletion.
+ * Removable medium (params.removable only): @medium with atomic bitops
+ * (STRIX_MEDIUM_EJECTED, set by START STOP UNIT with LOEJ); @prevent_count
+ * is the number of I_T nexuses whose PREVENT ALLOW MEDIUM REMOVAL is in
+ * force (each nexus's STRIX_TD_PREVENT bit, see strix_tgt_dev).
  */
 struct strix_device {
 	struct kobject kobj;
@@ -108,6 +118,12 @@ struct strix_device {
 	struct workqueue_struct *wq;	/* I/O that may sleep */
 	bool dead;
 	void *priv;
+	unsigned long medium;		/* BIT(STRIX_MEDIUM_*) */
+	atomic_t prevent_count;
+};
+
+enum {
+	STRIX_MEDIUM_EJECTED,
 };
 
 /*
@@ -181,7 +197,7 @@ struct strix_target {
  * Locking: found under RCU through sess->tgt_devs; a command holds @ref
  * (percpu_ref_tryget_live) from lookup to strix_cmd_done().  Removing the
  * LUN kills @ref and waits for @drained before freeing after a grace
- * period.  @ua_pending is changed with atomic bitops.
+ * period.  @ua_pending and @flags are changed with atomic bitops.
  */
 struct strix_tgt_dev {
 	struct percpu_ref ref;
@@ -192,6 +208,12 @@ struct strix_tgt_dev {
 	u64 lun;
 	bool read_only;
 	unsigned long ua_pending;	/* BIT(enum strix_ua) */
+	unsigned long flags;		/* BIT(STRIX_TD_*) */
+};
+
+enum {
+	/* This nexus prevents medium removal (counted in dev->prevent_count). */
+	STRIX_TD_PREVENT,
 };
 
 /*
@@ -222,6 +244,7 @@ struct kobject *strix_dir_create(const char *name, struct kobject *parent,
 				 const struct attribute_group **groups);
 struct kobject *strix_dir_owner(struct kobject *dir);
 void strix_dir_remove(struct kobject *dir);
+void strix_kobject_del(struct kobject *kobj);
 int strix_sysfs_init(void);
 void strix_sysfs_exit(void);
 int strix_mgmt_begin(struct kobject *kobj, const struct attribute *attr,

@@ -210,7 +210,7 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 	}
 	if (ret) {
 		sysfs_remove_link(&hreg->kobj, dev->name);
-		kobject_del(&dev->kobj);
+		strix_kobject_del(&dev->kobj);
 		destroy_workqueue(dev->wq);
 		h->del_device(dev);
 		kobject_put(&dev->kobj);
@@ -241,7 +241,7 @@ static void strix_device_destroy(struct strix_device *dev)
 	list_del(&dev->list);
 	sysfs_remove_link(&dev->hreg->kobj, dev->name);
 	strix_dir_remove(dev->exported_kobj);
-	kobject_del(&dev->kobj);
+	strix_kobject_del(&dev->kobj);
 	destroy_workqueue(dev->wq);
 	h->del_device(dev);
 	pr_info("%s: deleted device %s\n", h->name, dev->name);
@@ -426,7 +426,7 @@ void strix_unregister_handler(struct strix_handler *h)
 	hreg->dead = true;
 	list_del(&hreg->list);
 	mutex_unlock(&strix_core.mgmt_mutex);
-	kobject_del(&hreg->kobj);
+	strix_kobject_del(&hreg->kobj);
 	kobject_put(&hreg->kobj);
 	pr_info("unregistered handler %s\n", h->name);
 }

@@ -14,6 +14,8 @@
 
 struct strix_core strix_core = {
 	.mgmt_mutex = __MUTEX_INITIALIZER(strix_core.mgmt_mutex),
+	.kobj_mutex = __MUTEX_INITIALIZER(strix_core.kobj_mutex),
+	.kobjs_going = LIST_HEAD_INIT(strix_core.kobjs_going),
 	.handlers = LIST_HEAD_INIT(strix_core.handlers),
 	.drivers = LIST_HEAD_INIT(strix_core.drivers),
 	.devices = LIST_HEAD_INIT(strix_core.devices),

@@ -47,6 +47,12 @@ enum strix_emul {
 struct strix_parse_ctx {
 	const struct strix_dev_params *dp;
 	bool read_only;			/* device or LUN is read-only */
+	/*
+	 * A removable medium was ejected: everything but the commands that
+	 * work without one (INQUIRY, REPORT LUNS, REQUEST SENSE, MODE SENSE,
+	 * START STOP UNIT, PREVENT ALLOW) fails with MEDIUM NOT PRESENT.
+	 */
+	bool no_medium;
 };
 
 /*

@@ -64,6 +64,7 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	[__STRIX_UNIT_ATTENTION]	= { CC, UNIT_ATTENTION, 0, 0, SENSE_UA },
 	[__STRIX_ABORTED]		= { CC, ABORTED_COMMAND, 0x00, 0x00 },
 	[__STRIX_MISCOMPARE]		= { CC, MISCOMPARE, 0x1d, 0x00 },
+	[__STRIX_MEDIUM_REMOVAL_PREVENTED] = { CC, ILLEGAL_REQUEST, 0x53, 0x02 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

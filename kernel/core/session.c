@@ -60,6 +60,9 @@ static void strix_tgt_dev_destroy(struct strix_tgt_dev *td)
 	percpu_ref_kill(&td->ref);
 	wait_for_completion(&td->drained);
 	percpu_ref_exit(&td->ref);
+	/* I_T nexus loss ends this nexus's PREVENT ALLOW MEDIUM REMOVAL */
+	if (test_and_clear_bit(STRIX_TD_PREVENT, &td->flags))
+		atomic_dec(&td->dev->prevent_count);
 	strix_device_put(td->dev);
 	kfree_rcu(td, rcu);
 }
@@ -384,7 +387,7 @@ void strix_session_unregister(struct strix_session *sess)
 	xa_for_each(&sess->tgt_devs, idx, td)
 		strix_tgt_dev_destroy(td);
 	xa_destroy(&sess->tgt_devs);
-	kobject_del(&sess->kobj);
+	strix_kobject_del(&sess->kobj);
 	mutex_unlock(&strix_core.mgmt_mutex);
 	pr_info("%s/%s: session from %s closed\n", tgt->dreg->drv->name,
 		tgt->name, sess->initiator);

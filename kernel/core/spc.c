@@ -536,7 +536,9 @@ static void spc_mode_caching(const struct strix_emul_ctx *ctx, u8 pc,
 
 	spc_u8(o, SPC_MODE_CACHING);	/* PS 0, SPF 0 */
 	spc_u8(o, 0x12);
-	spc_u8(o, values && ctx->dp->write_cache ? SPC_CACHING_WCE : 0); /* RCD 0 */
+	/* A write-protected LUN holds no unwritten data: no volatile cache. */
+	spc_u8(o, values && ctx->dp->write_cache && !ctx->read_only ?
+		  SPC_CACHING_WCE : 0);	/* RCD 0 */
 	spc_zero(o, 17);		/* retention, prefetch, segments: 0 */
 }
 

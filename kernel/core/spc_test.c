@@ -736,6 +736,10 @@ static void spc_mode_sense_values_test(struct kunit *test)
 	expect_zero(test, p + 2, 18, "caching changeable");
 	p = spc_ms6_page(test, f, 2, 0x08);
 	KUNIT_EXPECT_EQ(test, p[2], 0x04);
+	f->ctx.read_only = true;	/* write-protected: WCE 0 */
+	p = spc_ms6_page(test, f, 0, 0x08);
+	KUNIT_EXPECT_EQ(test, p[2], 0x00);
+	f->ctx.read_only = false;
 	f->dp.write_cache = false;
 	p = spc_ms6_page(test, f, 0, 0x08);
 	KUNIT_EXPECT_EQ(test, p[2], 0x00);

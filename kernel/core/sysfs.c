@@ -67,12 +67,51 @@ struct kobject *strix_dir_owner(struct kobject *dir)
 	return container_of(dir, struct strix_dir, kobj)->owner;
 }
 
+/* A kobject strix_kobject_del() is removing (on the deleter's stack). */
+struct strix_kobj_going {
+	struct list_head list;
+	struct kobject *kobj;
+};
+
+/*
+ * strix_kobject_del() - kobject_del() that mgmt writers can race with
+ *
+ * kobject_del() clears @kobj->sd before it waits for the writers of its
+ * files to leave, and a writer that then enters strix_mgmt_begin() would
+ * look its file up through that NULL.  So the kobject is first marked as
+ * going, under @kobj_mutex: a writer that sees the mark gives up, one that
+ * does not has finished its lookup before kobject_del() starts.
+ */
+void strix_kobject_del(struct kobject *kobj)
+{
+	struct strix_kobj_going g = { .kobj = kobj };
+
+	mutex_lock(&strix_core.kobj_mutex);
+	list_add(&g.list, &strix_core.kobjs_going);
+	mutex_unlock(&strix_core.kobj_mutex);
+	kobject_del(kobj);
+	mutex_lock(&strix_core.kobj_mutex);
+	list_del(&g.list);
+	mutex_unlock(&strix_core.kobj_mutex);
+}
+
+static bool strix_kobject_going(struct kobject *kobj)
+{
+	struct strix_kobj_going *g;
+
+	lockdep_assert_held(&strix_core.kobj_mutex);
+	list_for_each_entry(g, &strix_core.kobjs_going, list)
+		if (g->kobj == kobj)
+			return true;
+	return false;
+}
+
 /* Remove a directory (and its files) from sysfs and drop it. */
 void strix_dir_remove(struct kobject *dir)
 {
 	if (!dir)
 		return;
-	kobject_del(dir);
+	strix_kobject_del(dir);
 	kobject_put(dir);
 }
 
@@ -94,7 +133,12 @@ void strix_dir_remove(struct kobject *dir)
 int strix_mgmt_begin(struct kobject *kobj, const struct attribute *attr,
 		     struct kernfs_node **kn)
 {
-	*kn = sysfs_break_active_protection(kobj, attr);
+	mutex_lock(&strix_core.kobj_mutex);
+	if (!kobj->sd || strix_kobject_going(kobj))
+		*kn = NULL;		/* being deleted: see strix_kobject_del() */
+	else
+		*kn = sysfs_break_active_protection(kobj, attr);
+	mutex_unlock(&strix_core.kobj_mutex);
 	if (!*kn)
 		return -ENODEV;
 	if (mutex_lock_interruptible(&strix_core.mgmt_mutex)) {

@@ -122,7 +122,7 @@ static int strix_lun_add(struct strix_group *g, struct strix_device *dev,
 unlink:
 	strix_lun_unlink(lun);
 del:
-	kobject_del(&lun->kobj);
+	strix_kobject_del(&lun->kobj);
 put:
 	kobject_put(&lun->kobj);
 	return ret;
@@ -133,7 +133,7 @@ static void strix_lun_remove(struct strix_lun *lun)
 	lockdep_assert_held(&strix_core.mgmt_mutex);
 	xa_erase(&lun->group->luns, lun->lun);
 	strix_lun_unlink(lun);
-	kobject_del(&lun->kobj);
+	strix_kobject_del(&lun->kobj);
 	kobject_put(&lun->kobj);
 }
 
@@ -534,7 +534,7 @@ static int strix_group_create(struct strix_target *tgt, const char *name)
 del_luns:
 	strix_dir_remove(g->luns_kobj);
 del:
-	kobject_del(&g->kobj);
+	strix_kobject_del(&g->kobj);
 put:
 	kobject_put(&g->kobj);
 	return ret;
@@ -554,7 +554,7 @@ static void strix_group_destroy(struct strix_group *g)
 		strix_initiator_del(ini);
 	strix_dir_remove(g->initiators_kobj);
 	strix_dir_remove(g->luns_kobj);
-	kobject_del(&g->kobj);
+	strix_kobject_del(&g->kobj);
 	kobject_put(&g->kobj);
 }
 
@@ -880,7 +880,7 @@ del_groups:
 del_luns:
 	strix_dir_remove(tgt->default_group.luns_kobj);
 del:
-	kobject_del(&tgt->kobj);
+	strix_kobject_del(&tgt->kobj);
 put:
 	kobject_put(&tgt->kobj);
 	return ERR_PTR(ret);
@@ -917,7 +917,7 @@ static void __strix_target_destroy(struct strix_target *tgt, bool drv_added)
 	strix_dir_remove(tgt->sessions_kobj);
 	strix_dir_remove(tgt->ini_groups_kobj);
 	strix_dir_remove(tgt->default_group.luns_kobj);
-	kobject_del(&tgt->kobj);
+	strix_kobject_del(&tgt->kobj);
 	kobject_put(&tgt->kobj);
 }
 
@@ -1184,7 +1184,7 @@ int strix_register_driver(struct strix_tgt_driver *drv)
 		ret = sysfs_create_groups(&dreg->kobj, drv->drv_groups);
 	if (ret) {
 		mutex_unlock(&strix_core.mgmt_mutex);
-		kobject_del(&dreg->kobj);
+		strix_kobject_del(&dreg->kobj);
 		kobject_put(&dreg->kobj);
 		return ret;
 	}
@@ -1219,7 +1219,7 @@ void strix_unregister_driver(struct strix_tgt_driver *drv)
 	}
 	list_del(&dreg->list);
 	mutex_unlock(&strix_core.mgmt_mutex);
-	kobject_del(&dreg->kobj);
+	strix_kobject_del(&dreg->kobj);
 	kobject_put(&dreg->kobj);
 	pr_info("unregistered target driver %s\n", drv->name);
 }

@@ -1,0 +1,972 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the core driven end to end through its two contracts.
+ *
+ * A test-only target driver (e2e_drv: hardware-style targets added with
+ * strix_target_add(), commands submitted from the test thread, responses
+ * collected by queue_response) and a test-only RAM handler in two flavours
+ * (e2e_ram_a: STRIX_HANDLER_ATOMIC_IO, I/O inline in the submitter;
+ * e2e_ram_w: no flags, I/O on the device's workqueue).  Management goes
+ * through the real sysfs files, written with the VFS on a kernel mount of
+ * sysfs, exactly as an admin's `echo ... > mgmt` would.
+ *
+ * Loaded as part of strix_core_test.ko on a kernel with CONFIG_KUNIT.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/dcache.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/scatterlist.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <scsi/scsi_proto.h>
+/* The unaligned helpers moved to linux/ in 6.12. */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#include <strix/handler.h>
+#include <strix/target.h>
+
+#define E2E_DRV		"strix_e2e_drv"
+#define E2E_TGT		"e2e_tgt0"
+#define E2E_INI		"iqn.2026-12.test:e2e-ini"
+#define E2E_BS		512
+#define E2E_BLOCKS	2048		/* 1 MiB devices */
+#define E2E_WAIT	(10 * HZ)
+#define E2E_ROOT	"kernel/scst_tgt/"
+
+/* ---- management through sysfs ---------------------------------------- */
+
+static struct vfsmount *e2e_sysfs;
+
+/*
+ * Look up @path below /sys/kernel/scst_tgt on our sysfs mount, a component
+ * at a time (vfs_path_lookup() is not declared for modules).  The paths
+ * here name real directories and files only, no symlinks.
+ */
+static int e2e_lookup(const char *path, struct path *out)
+{
+	char full[192], *pos = full, *comp;
+	struct dentry *d = dget(e2e_sysfs->mnt_root), *next;
+
+	snprintf(full, sizeof(full), E2E_ROOT "%s", path);
+	while ((comp = strsep(&pos, "/"))) {
+		if (!*comp)
+			continue;
+		next = lookup_one_len_unlocked(comp, d, strlen(comp));
+		dput(d);
+		if (IS_ERR(next))
+			return PTR_ERR(next);
+		if (d_really_is_negative(next)) {
+			dput(next);
+			return -ENOENT;
+		}
+		d = next;
+	}
+	out->mnt = mntget(e2e_sysfs);
+	out->dentry = d;
+	return 0;
+}
+
+/* One write() of @line to @path below /sys/kernel/scst_tgt: 0 or -errno. */
+static int e2e_write(const char *path, const char *line)
+{
+	struct path p;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret;
+
+	ret = e2e_lookup(path, &p);
+	if (ret)
+		return ret;
+	f = dentry_open(&p, O_WRONLY, current_cred());
+	path_put(&p);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, line, strlen(line), &pos);
+	fput(f);	/* the case's kthread or, for cleanup after a failure, insmod */
+	return n < 0 ? n : 0;
+}
+
+/* Does @path exist below the root? */
+static bool e2e_exists(const char *path)
+{
+	struct path p;
+
+	if (e2e_lookup(path, &p))
+		return false;
+	path_put(&p);
+	return true;
+}
+
+/* ---- the RAM handler ------------------------------------------------- */
+
+/*
+ * One RAM disk.  Locking: @mem is accessed by commands only for the blocks
+ * they own (the tests never overlap in-flight I/O); @parked and @ran_on
+ * are written by the I/O path and read by the test after completion.
+ */
+struct e2e_ram {
+	u8 *mem;
+	u64 nr_blocks;
+	bool park;			/* park the next read (drain test) */
+	struct strix_cmd *parked;
+	struct completion parked_done;
+	struct task_struct *ran_on;	/* who ran the last I/O */
+	bool ran_on_worker;
+	atomic_t flushes;
+};
+
+/* The devices of the fixture, by name ("ea", "ew"); set by add_device. */
+static struct e2e_ram *e2e_ram_ea, *e2e_ram_ew;
+
+static int e2e_ram_add(struct strix_device *dev, const struct strix_params *params,
+		       struct strix_dev_params *p)
+{
+	struct e2e_ram *r = strix_device_priv(dev);
+
+	if (!strcmp(strix_device_name(dev), "ea"))
+		e2e_ram_ea = r;
+	else if (!strcmp(strix_device_name(dev), "ew"))
+		e2e_ram_ew = r;
+
+	r->nr_blocks = E2E_BLOCKS;
+	r->mem = vzalloc(E2E_BLOCKS * E2E_BS);
+	if (!r->mem)
+		return -ENOMEM;
+	init_completion(&r->parked_done);
+	p->removable = strix_param_get(params, "removable") != NULL;
+	p->block_size = E2E_BS;
+	p->nr_blocks = r->nr_blocks;
+	p->write_cache = true;
+	return 0;
+}
+
+static void e2e_ram_del(struct strix_device *dev)
+{
+	struct e2e_ram *r = strix_device_priv(dev);
+
+	vfree(r->mem);
+}
+
+static void e2e_ram_note(struct e2e_ram *r)
+{
+	r->ran_on = current;
+	r->ran_on_worker = !!(current->flags & PF_WQ_WORKER);
+}
+
+static void e2e_ram_read(struct strix_cmd *cmd)
+{
+	struct e2e_ram *r = strix_device_priv(cmd->dev);
+	size_t len = (size_t)cmd->nr_blocks * E2E_BS;
+
+	e2e_ram_note(r);
+	sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, r->mem + cmd->lba * E2E_BS, len);
+	if (READ_ONCE(r->park)) {
+		WRITE_ONCE(r->park, false);
+		r->parked = cmd;
+		complete(&r->parked_done);
+		return;		/* the test completes it later */
+	}
+	strix_cmd_io_done(cmd, STRIX_OK);
+}
+
+static void e2e_ram_write(struct strix_cmd *cmd)
+{
+	struct e2e_ram *r = strix_device_priv(cmd->dev);
+	size_t len = (size_t)cmd->nr_blocks * E2E_BS;
+
+	e2e_ram_note(r);
+	sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, r->mem + cmd->lba * E2E_BS, len);
+	strix_cmd_io_done(cmd, STRIX_OK);
+}
+
+static void e2e_ram_flush(struct strix_cmd *cmd)
+{
+	struct e2e_ram *r = strix_device_priv(cmd->dev);
+
+	atomic_inc(&r->flushes);
+	strix_cmd_io_done(cmd, STRIX_OK);
+}
+
+/* devices/<name>/resize_blocks: a new capacity, as a handler's resync_size. */
+static ssize_t resize_blocks_store(struct kobject *kobj, struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	struct e2e_ram *r = strix_device_priv(dev);
+	struct kernfs_node *kn;
+	u64 v;
+	int ret;
+
+	if (kstrtou64(buf, 0, &v) || !v || v > E2E_BLOCKS)
+		return -EINVAL;
+	ret = strix_mgmt_begin(kobj, &attr->attr, &kn);
+	if (ret)
+		return ret;
+	if (strix_device_dead(dev)) {
+		ret = -ENODEV;
+	} else {
+		r->nr_blocks = v;
+		strix_device_resized(dev, v);
+	}
+	strix_mgmt_end(kobj, kn);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute e2e_attr_resize = __ATTR_WO(resize_blocks);
+static struct attribute *e2e_ram_attrs[] = { &e2e_attr_resize.attr, NULL };
+static const struct attribute_group e2e_ram_group = { .attrs = e2e_ram_attrs };
+static const struct attribute_group *e2e_ram_groups[] = { &e2e_ram_group, NULL };
+static const char *const e2e_ram_params[] = { "removable", NULL };
+
+static struct strix_handler e2e_ram_a = {
+	.name = "strix_e2e_ram_a",
+	.owner = THIS_MODULE,
+	.flags = STRIX_HANDLER_ATOMIC_IO,
+	.scsi_type = TYPE_DISK,
+	.dev_priv_size = sizeof(struct e2e_ram),
+	.add_device_params = e2e_ram_params,
+	.dev_groups = e2e_ram_groups,
+	.add_device = e2e_ram_add,
+	.del_device = e2e_ram_del,
+	.read = e2e_ram_read,
+	.write = e2e_ram_write,
+	.flush = e2e_ram_flush,
+};
+
+static struct strix_handler e2e_ram_w = {
+	.name = "strix_e2e_ram_w",
+	.owner = THIS_MODULE,
+	.scsi_type = TYPE_DISK,
+	.dev_priv_size = sizeof(struct e2e_ram),
+	.add_device_params = e2e_ram_params,
+	.dev_groups = e2e_ram_groups,
+	.add_device = e2e_ram_add,
+	.del_device = e2e_ram_del,
+	.read = e2e_ram_read,
+	.write = e2e_ram_write,
+	.flush = e2e_ram_flush,
+};
+
+/* ---- the target driver ----------------------------------------------- */
+
+/*
+ * One command of the fake driver.  Locking: owned by the test until
+ * submit, by the core until queue_response, then by the test again
+ * (@done orders the hand-back).
+ */
+struct e2e_cmd {
+	struct strix_cmd cmd;
+	struct completion done;
+	const u8 *wdata;		/* fetch_data source when !own_sg */
+	u8 *rdata;			/* queue_response copies reads here */
+	u32 rlen;
+	bool own_sg;
+	int fetches;
+	/* the response, saved before strix_cmd_done() */
+	u8 status;
+	u8 sense[STRIX_SENSE_LEN];
+	u8 sense_len;
+	u32 resid;
+	bool overflow;
+	u32 got;			/* bytes copied to @rdata */
+};
+
+static void e2e_fetch_data(struct strix_cmd *cmd)
+{
+	struct e2e_cmd *c = container_of(cmd, struct e2e_cmd, cmd);
+
+	c->fetches++;
+	sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, c->wdata, cmd->data_len);
+	strix_cmd_data_ready(cmd, STRIX_OK);
+}
+
+static void e2e_queue_response(struct strix_cmd *cmd)
+{
+	struct e2e_cmd *c = container_of(cmd, struct e2e_cmd, cmd);
+
+	c->status = cmd->status;
+	c->sense_len = cmd->sense_len;
+	memcpy(c->sense, cmd->sense, sizeof(c->sense));
+	c->resid = cmd->resid;
+	c->overflow = cmd->overflow;
+	if (!c->own_sg && c->rdata && cmd->sg && cmd->data_dir == STRIX_DATA_READ &&
+	    !cmd->status)
+		c->got = sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, c->rdata,
+					   min(c->rlen, cmd->expected_len - cmd->resid));
+	strix_cmd_done(cmd);
+	complete(&c->done);
+}
+
+/* Sessions of the fake driver; close_session unregisters from a worker. */
+struct e2e_sess {
+	struct strix_session *sess;
+	struct work_struct close_work;
+	struct completion closed;
+};
+
+static void e2e_close_work(struct work_struct *w)
+{
+	struct e2e_sess *s = container_of(w, struct e2e_sess, close_work);
+
+	strix_session_unregister(s->sess);
+	complete(&s->closed);
+}
+
+static void e2e_close_session(struct strix_session *sess)
+{
+	struct e2e_sess *s = strix_session_priv(sess);
+
+	schedule_work(&s->close_work);
+}
+
+static struct strix_tgt_driver e2e_drv = {
+	.name = E2E_DRV,
+	.owner = THIS_MODULE,
+	.fetch_data = e2e_fetch_data,
+	.queue_response = e2e_queue_response,
+	.close_session = e2e_close_session,
+};
+
+/* ---- per-case fixture ------------------------------------------------ */
+
+/*
+ * Every case starts with: devices "ea" (inline) and "ew" (workqueue),
+ * target E2E_TGT with LUN 0 -> ea and LUN 1 -> ew, one session.
+ */
+struct e2e_fix {
+	bool drv, ha, hw;
+	struct strix_target *tgt;
+	struct e2e_sess s;
+	bool sess_live;
+};
+
+static struct e2e_fix *e2e_fix(struct kunit *test)
+{
+	return test->priv;
+}
+
+static struct e2e_sess *e2e_session_open(struct kunit *test, struct e2e_sess *s,
+					 const char *ini)
+{
+	struct e2e_fix *f = e2e_fix(test);
+
+	INIT_WORK(&s->close_work, e2e_close_work);
+	init_completion(&s->closed);
+	s->sess = strix_session_register(f->tgt, ini, s);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s->sess));
+	return s;
+}
+
+static int e2e_init(struct kunit *test)
+{
+	struct e2e_fix *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct file_system_type *fs;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
+	if (!e2e_sysfs) {
+		fs = get_fs_type("sysfs");
+		KUNIT_ASSERT_NOT_NULL(test, fs);
+		e2e_sysfs = kern_mount(fs);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(e2e_sysfs));
+	}
+	KUNIT_ASSERT_EQ(test, strix_register_handler(&e2e_ram_a), 0);
+	f->ha = true;
+	KUNIT_ASSERT_EQ(test, strix_register_handler(&e2e_ram_w), 0);
+	f->hw = true;
+	KUNIT_ASSERT_EQ(test, strix_register_driver(&e2e_drv), 0);
+	f->drv = true;
+	KUNIT_ASSERT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
+					"add_device ea"), 0);
+	KUNIT_ASSERT_EQ(test, e2e_write("handlers/strix_e2e_ram_w/mgmt",
+					"add_device ew"), 0);
+	f->tgt = strix_target_add(&e2e_drv, E2E_TGT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f->tgt));
+	KUNIT_ASSERT_EQ(test, e2e_write("targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt",
+					"add ea 0"), 0);
+	KUNIT_ASSERT_EQ(test, e2e_write("targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt",
+					"add ew 1"), 0);
+	e2e_session_open(test, &f->s, E2E_INI);
+	f->sess_live = true;
+	return 0;
+}
+
+static void e2e_exit(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+
+	if (f->sess_live)
+		strix_session_unregister(f->s.sess);
+	if (f->tgt && !IS_ERR(f->tgt))
+		strix_target_del(f->tgt);
+	e2e_write("handlers/strix_e2e_ram_a/mgmt", "del_device ea");
+	e2e_write("handlers/strix_e2e_ram_w/mgmt", "del_device ew");
+	e2e_write("handlers/strix_e2e_ram_a/mgmt", "del_device er");
+	e2e_ram_ea = NULL;
+	e2e_ram_ew = NULL;
+	if (f->drv)
+		strix_unregister_driver(&e2e_drv);
+	if (f->hw)
+		strix_unregister_handler(&e2e_ram_w);
+	if (f->ha)
+		strix_unregister_handler(&e2e_ram_a);
+}
+
+/* ---- commands -------------------------------------------------------- */
+
+static struct e2e_cmd *e2e_cmd_new(struct kunit *test, struct strix_session *sess,
+				   u64 lun, const u8 *cdb, unsigned int cdb_len,
+				   enum strix_data_dir dir, u32 len)
+{
+	struct e2e_cmd *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	strix_cmd_init(&c->cmd, sess);
+	init_completion(&c->done);
+	c->cmd.lun = lun;
+	c->cmd.tag = get_random_u32();
+	memcpy(c->cmd.cdb, cdb, cdb_len);
+	c->cmd.cdb_len = cdb_len;
+	c->cmd.attr = STRIX_TASK_SIMPLE;
+	c->cmd.expected_dir = dir;
+	c->cmd.expected_len = len;
+	return c;
+}
+
+/* Give the command our own buffer (zero-copy drivers do). */
+static void e2e_cmd_own_sg(struct kunit *test, struct e2e_cmd *c, void *buf, u32 len)
+{
+	struct scatterlist *sg = kunit_kzalloc(test, sizeof(*sg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sg);
+	sg_init_one(sg, buf, len);
+	c->cmd.sg = sg;
+	c->cmd.sg_cnt = 1;
+	c->own_sg = true;
+}
+
+static void e2e_run(struct kunit *test, struct e2e_cmd *c)
+{
+	strix_cmd_submit(&c->cmd);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+}
+
+/* Sense key, ASC and ASCQ of a response, fixed or descriptor format. */
+static u32 e2e_sense(const struct e2e_cmd *c)
+{
+	const u8 *s = c->sense;
+
+	if (!c->sense_len)
+		return 0;
+	if ((s[0] & 0x7f) >= 0x72)
+		return (s[1] & 0xf) << 16 | s[2] << 8 | s[3];
+	return (s[2] & 0xf) << 16 | s[12] << 8 | s[13];
+}
+
+#define KEY_ASC(key, asc, ascq)	((key) << 16 | (asc) << 8 | (ascq))
+
+static void e2e_expect_check(struct kunit *test, const struct e2e_cmd *c, u32 want)
+{
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_CHECK_CONDITION);
+	KUNIT_EXPECT_EQ(test, e2e_sense(c), want);
+}
+
+/* A command without data; returns it answered. */
+static struct e2e_cmd *e2e_nodata(struct kunit *test, struct strix_session *sess,
+				  u64 lun, const u8 *cdb, unsigned int len)
+{
+	struct e2e_cmd *c = e2e_cmd_new(test, sess, lun, cdb, len, STRIX_DATA_NONE, 0);
+
+	e2e_run(test, c);
+	return c;
+}
+
+static const u8 e2e_tur[6] = { TEST_UNIT_READY };
+
+/* Clear the power-on unit attention of LUN @lun. */
+static void e2e_clear_ua(struct kunit *test, struct strix_session *sess, u64 lun)
+{
+	struct e2e_cmd *c = e2e_nodata(test, sess, lun, e2e_tur, 6);
+
+	KUNIT_ASSERT_EQ(test, c->status, SAM_STAT_CHECK_CONDITION);
+	KUNIT_ASSERT_EQ(test, e2e_sense(c), KEY_ASC(UNIT_ATTENTION, 0x29, 0x00));
+	c = e2e_nodata(test, sess, lun, e2e_tur, 6);
+	KUNIT_ASSERT_EQ(test, c->status, SAM_STAT_GOOD);
+}
+
+static void e2e_rw10(u8 *cdb, u8 op, u32 lba, u16 blocks)
+{
+	memset(cdb, 0, 10);
+	cdb[0] = op;
+	put_unaligned_be32(lba, &cdb[2]);
+	put_unaligned_be16(blocks, &cdb[7]);
+}
+
+/* WRITE(10) then READ(10) of @blocks at @lba, own or core buffers. */
+static void e2e_write_read(struct kunit *test, u64 lun, u32 lba, u16 blocks,
+			   bool own_sg)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	u32 len = blocks * E2E_BS;
+	u8 *out = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *in = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct e2e_cmd *c;
+	u8 cdb[10];
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	get_random_bytes(out, len);
+
+	e2e_rw10(cdb, WRITE_10, lba, blocks);
+	c = e2e_cmd_new(test, f->s.sess, lun, cdb, 10, STRIX_DATA_WRITE, len);
+	if (own_sg)
+		e2e_cmd_own_sg(test, c, out, len);
+	else
+		c->wdata = out;
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, c->resid, 0U);
+	KUNIT_EXPECT_EQ(test, c->fetches, own_sg ? 0 : 1);
+
+	e2e_rw10(cdb, READ_10, lba, blocks);
+	c = e2e_cmd_new(test, f->s.sess, lun, cdb, 10, STRIX_DATA_READ, len);
+	if (own_sg)
+		e2e_cmd_own_sg(test, c, in, len);
+	c->rdata = in;
+	c->rlen = len;
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, c->resid, 0U);
+	if (!own_sg)
+		KUNIT_EXPECT_EQ(test, c->got, len);
+	KUNIT_EXPECT_EQ(test, memcmp(out, in, len), 0);
+}
+
+/* The RAM disk behind LUN 0 ("ea") or LUN 1 ("ew") of the fixture. */
+static struct e2e_ram *e2e_ram_of(struct kunit *test, u64 lun)
+{
+	struct e2e_ram *r = lun ? e2e_ram_ew : e2e_ram_ea;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	return r;
+}
+
+/* The next command on @lun reports unit attention @asc/@ascq, then GOOD. */
+static void e2e_expect_ua(struct kunit *test, struct strix_session *sess, u64 lun,
+			  u8 asc, u8 ascq)
+{
+	struct e2e_cmd *c = e2e_nodata(test, sess, lun, e2e_tur, 6);
+
+	e2e_expect_check(test, c, KEY_ASC(UNIT_ATTENTION, asc, ascq));
+	c = e2e_nodata(test, sess, lun, e2e_tur, 6);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+}
+
+/* ---- cases ----------------------------------------------------------- */
+
+static void e2e_power_on_ua_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_cmd *c;
+
+	/* once per nexus: LUN 0 and LUN 1 each report it, then are ready */
+	c = e2e_nodata(test, f->s.sess, 0, e2e_tur, 6);
+	e2e_expect_check(test, c, KEY_ASC(UNIT_ATTENTION, 0x29, 0x00));
+	c = e2e_nodata(test, f->s.sess, 0, e2e_tur, 6);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, c->sense_len, 0);
+	c = e2e_nodata(test, f->s.sess, 1, e2e_tur, 6);
+	e2e_expect_check(test, c, KEY_ASC(UNIT_ATTENTION, 0x29, 0x00));
+	c = e2e_nodata(test, f->s.sess, 1, e2e_tur, 6);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+}
+
+static void e2e_write_read_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_ram *ra, *rw;
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	e2e_clear_ua(test, f->s.sess, 1);
+	ra = e2e_ram_of(test, 0);
+	rw = e2e_ram_of(test, 1);
+
+	e2e_write_read(test, 0, 0, 8, true);
+	KUNIT_EXPECT_PTR_EQ(test, ra->ran_on, current);	/* inline */
+	e2e_write_read(test, 0, E2E_BLOCKS - 128, 128, false);
+	e2e_write_read(test, 1, 7, 1, true);
+	KUNIT_EXPECT_TRUE(test, rw->ran_on_worker);	/* device workqueue */
+	KUNIT_EXPECT_PTR_NE(test, rw->ran_on, current);
+	e2e_write_read(test, 1, 100, 64, false);
+	/* the two devices are apart: LUN 0 never had block 500 written */
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(ra->mem + 500 * E2E_BS, 0, E2E_BS));
+	KUNIT_EXPECT_FALSE(test, !memchr_inv(rw->mem + 100 * E2E_BS, 0, E2E_BS));
+}
+
+static void e2e_out_of_range_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_ram *r;
+	struct e2e_cmd *c;
+	u8 cdb[10];
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	r = e2e_ram_of(test, 0);
+	/* the last block is in range, one past it is not, nor a span over it */
+	e2e_write_read(test, 0, E2E_BLOCKS - 1, 1, false);
+	e2e_rw10(cdb, READ_10, E2E_BLOCKS, 1);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x21, 0x00));
+	e2e_rw10(cdb, WRITE_10, E2E_BLOCKS - 1, 2);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, 2 * E2E_BS);
+	c->wdata = kunit_kzalloc(test, 2 * E2E_BS, GFP_KERNEL);
+	r->ran_on = NULL;
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x21, 0x00));
+	KUNIT_EXPECT_EQ(test, c->fetches, 0);		/* refused before data */
+	KUNIT_EXPECT_NULL(test, r->ran_on);		/* the handler never saw it */
+}
+
+static void e2e_refusals_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	static const u8 bad_op[6] = { 0x02 };	/* no such opcode for a disk */
+	u8 cdb[10];
+	struct e2e_cmd *c;
+	u8 *buf;
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	c = e2e_nodata(test, f->s.sess, 0, bad_op, 6);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x20, 0x00));
+
+	/* a LUN nobody mapped: TUR refused, INQUIRY says "not connected" */
+	c = e2e_nodata(test, f->s.sess, 9, e2e_tur, 6);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x25, 0x00));
+	buf = kunit_kzalloc(test, 36, GFP_KERNEL);
+	c = e2e_cmd_new(test, f->s.sess, 9, (const u8[6]){ INQUIRY, 0, 0, 0, 36 }, 6,
+			STRIX_DATA_READ, 36);
+	e2e_cmd_own_sg(test, c, buf, 36);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x7f);
+
+	/* a read longer than the initiator's buffer is refused, not cut */
+	e2e_rw10(cdb, READ_10, 0, 2);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x24, 0x00));
+
+	/* a read the initiator expected to be a write */
+	e2e_rw10(cdb, READ_10, 0, 1);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
+	c->wdata = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_CHECK_CONDITION);
+	KUNIT_EXPECT_EQ(test, c->fetches, 0);
+
+	/* an INQUIRY whose allocation length exceeds the buffer: cut, overflow */
+	buf = kunit_kzalloc(test, 96, GFP_KERNEL);
+	c = e2e_cmd_new(test, f->s.sess, 0, (const u8[6]){ INQUIRY, 0, 0, 0, 96 }, 6,
+			STRIX_DATA_READ, 36);
+	e2e_cmd_own_sg(test, c, buf, 36);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, c->overflow);
+	KUNIT_EXPECT_EQ(test, c->resid, 60U);
+	KUNIT_EXPECT_EQ(test, buf[0], TYPE_DISK);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 8, "STRIX   ", 8), 0);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + 36, 0, 60));	/* nothing past it */
+}
+
+static void e2e_flush_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	static const u8 sync10[10] = { SYNCHRONIZE_CACHE };
+	struct e2e_ram *r;
+	struct e2e_cmd *c;
+
+	e2e_clear_ua(test, f->s.sess, 1);
+	r = e2e_ram_of(test, 1);
+	c = e2e_nodata(test, f->s.sess, 1, sync10, 10);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->flushes), 1);
+}
+
+static void e2e_report_luns_ua_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	u8 cdb[12] = { REPORT_LUNS };
+	struct e2e_cmd *c;
+	u8 *buf;
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	/* a LUN added under a live session: REPORTED LUNS DATA HAS CHANGED */
+	KUNIT_ASSERT_EQ(test, e2e_write("targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt",
+					"add ew 5 read_only=1"), 0);
+	e2e_expect_ua(test, f->s.sess, 0, 0x3f, 0x0e);
+
+	put_unaligned_be32(64, &cdb[6]);
+	buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 12, STRIX_DATA_READ, 64);
+	e2e_cmd_own_sg(test, c, buf, 64);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf), 3 * 8U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(buf + 8), 0ULL);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(buf + 16), 1ULL << 48);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(buf + 24), 5ULL << 48);
+
+	/* the new LUN is read-only: writes get DATA PROTECT */
+	e2e_expect_ua(test, f->s.sess, 5, 0x3f, 0x0e);
+	e2e_rw10(cdb, WRITE_10, 0, 1);
+	c = e2e_cmd_new(test, f->s.sess, 5, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
+	c->wdata = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(DATA_PROTECT, 0x27, 0x00));
+
+	/* removed again: gone from the nexus, and another UA */
+	KUNIT_ASSERT_EQ(test, e2e_write("targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt",
+					"del 5"), 0);
+	c = e2e_nodata(test, f->s.sess, 0, e2e_tur, 6);
+	e2e_expect_check(test, c, KEY_ASC(UNIT_ATTENTION, 0x3f, 0x0e));
+	c = e2e_nodata(test, f->s.sess, 5, e2e_tur, 6);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x25, 0x00));
+}
+
+static void e2e_capacity_ua_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	u8 cdb[10] = { READ_CAPACITY };
+	struct e2e_cmd *c;
+	u8 *buf;
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/resize_blocks", "1024"), 0);
+	c = e2e_nodata(test, f->s.sess, 0, e2e_tur, 6);
+	e2e_expect_check(test, c, KEY_ASC(UNIT_ATTENTION, 0x2a, 0x09));
+	buf = kunit_kzalloc(test, 8, GFP_KERNEL);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, 8);
+	e2e_cmd_own_sg(test, c, buf, 8);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf), 1023U);	/* last LBA */
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf + 4), (u32)E2E_BS);
+	/* LUN 1 is another device: no UA there beyond its power-on one */
+	e2e_clear_ua(test, f->s.sess, 1);
+	/* and the old end is now out of range */
+	e2e_rw10(cdb, READ_10, 1024, 1);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x21, 0x00));
+}
+
+static void e2e_mgmt_test(struct kunit *test)
+{
+	static const char *const luns = "targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt";
+
+	/* a device in use cannot go; an unused one can */
+	KUNIT_EXPECT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
+					"del_device ea"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
+					"add_device ea"), -EEXIST);
+	KUNIT_EXPECT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
+					"add_device eb bogus=1"), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, e2e_exists("devices/eb"));
+	KUNIT_EXPECT_EQ(test, e2e_write(luns, "add nosuch 3"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, e2e_write(luns, "add ea 0"), -EEXIST);
+	KUNIT_EXPECT_EQ(test, e2e_write(luns, "add ea 16384"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, e2e_write(luns, "frob ea 3"), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, e2e_exists("targets/" E2E_DRV "/" E2E_TGT "/luns/3"));
+	KUNIT_EXPECT_EQ(test, e2e_write(luns, "del 0"), 0);
+	KUNIT_EXPECT_FALSE(test, e2e_exists("targets/" E2E_DRV "/" E2E_TGT "/luns/0"));
+	KUNIT_EXPECT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
+					"del_device ea"), 0);
+	KUNIT_EXPECT_FALSE(test, e2e_exists("devices/ea"));
+}
+
+/* A removable medium: eject, load, and PREVENT per I_T nexus. */
+static void e2e_removable_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_sess *s2 = kunit_kzalloc(test, sizeof(*s2), GFP_KERNEL);
+	static const u8 prevent[6] = { ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x01 };
+	static const u8 allow[6] = { ALLOW_MEDIUM_REMOVAL };
+	static const u8 eject[6] = { START_STOP, 0, 0, 0, 0x02 };
+	static const u8 load[6] = { START_STOP, 0, 0, 0, 0x03 };
+	static const u8 inq[6] = { INQUIRY, 0, 0, 0, 36 };
+	u8 cdb[10];
+	struct e2e_cmd *c;
+
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	KUNIT_ASSERT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
+					"add_device er removable=1"), 0);
+	KUNIT_ASSERT_EQ(test, e2e_write("targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt",
+					"add er 6"), 0);
+	e2e_expect_ua(test, f->s.sess, 6, 0x3f, 0x0e);
+	e2e_session_open(test, s2, E2E_INI "-2");
+	e2e_expect_ua(test, s2->sess, 6, 0x29, 0x00);
+
+	/* prevented by one nexus: nobody can eject */
+	KUNIT_EXPECT_EQ(test, e2e_nodata(test, f->s.sess, 6, prevent, 6)->status,
+			SAM_STAT_GOOD);
+	e2e_expect_check(test, e2e_nodata(test, f->s.sess, 6, eject, 6),
+			 KEY_ASC(ILLEGAL_REQUEST, 0x53, 0x02));
+	e2e_expect_check(test, e2e_nodata(test, s2->sess, 6, eject, 6),
+			 KEY_ASC(ILLEGAL_REQUEST, 0x53, 0x02));
+	/* prevented by both; the first allows: still prevented by the second */
+	e2e_nodata(test, s2->sess, 6, prevent, 6);
+	e2e_nodata(test, f->s.sess, 6, allow, 6);
+	e2e_expect_check(test, e2e_nodata(test, f->s.sess, 6, eject, 6),
+			 KEY_ASC(ILLEGAL_REQUEST, 0x53, 0x02));
+	/* I_T nexus loss of the second ends its prevention */
+	strix_session_unregister(s2->sess);
+	c = e2e_nodata(test, f->s.sess, 6, eject, 6);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+
+	/* no medium: TUR and media access fail, INQUIRY works */
+	e2e_expect_check(test, e2e_nodata(test, f->s.sess, 6, e2e_tur, 6),
+			 KEY_ASC(NOT_READY, 0x3a, 0x00));
+	e2e_rw10(cdb, READ_10, 0, 1);
+	c = e2e_cmd_new(test, f->s.sess, 6, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(NOT_READY, 0x3a, 0x00));
+	c = e2e_cmd_new(test, f->s.sess, 6, inq, 6, STRIX_DATA_READ, 36);
+	e2e_cmd_own_sg(test, c, kunit_kzalloc(test, 36, GFP_KERNEL), 36);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	/* the other devices keep their medium (after their pending UAs) */
+	e2e_expect_check(test, e2e_nodata(test, f->s.sess, 0, e2e_tur, 6),
+			 KEY_ASC(UNIT_ATTENTION, 0x29, 0x00));
+	e2e_expect_ua(test, f->s.sess, 0, 0x3f, 0x0e);
+
+	/* loading is refused while prevented, too */
+	e2e_nodata(test, f->s.sess, 6, prevent, 6);
+	e2e_expect_check(test, e2e_nodata(test, f->s.sess, 6, load, 6),
+			 KEY_ASC(ILLEGAL_REQUEST, 0x53, 0x02));
+	e2e_nodata(test, f->s.sess, 6, allow, 6);
+
+	/* loaded again */
+	KUNIT_EXPECT_EQ(test, e2e_nodata(test, f->s.sess, 6, load, 6)->status,
+			SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, e2e_nodata(test, f->s.sess, 6, e2e_tur, 6)->status,
+			SAM_STAT_GOOD);
+
+	/* a fixed disk accepts both and keeps its medium */
+	e2e_nodata(test, f->s.sess, 0, eject, 6);
+	KUNIT_EXPECT_EQ(test, e2e_nodata(test, f->s.sess, 0, e2e_tur, 6)->status,
+			SAM_STAT_GOOD);
+}
+
+/* Unregistering a session waits for the commands it has in flight. */
+struct e2e_unreg {
+	struct strix_session *sess;
+	struct completion done;
+};
+
+static int e2e_unreg_thread(void *data)
+{
+	struct e2e_unreg *u = data;
+
+	strix_session_unregister(u->sess);
+	complete(&u->done);
+	return 0;
+}
+
+static void e2e_unregister_drains_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_sess *s2 = kunit_kzalloc(test, sizeof(*s2), GFP_KERNEL);
+	struct e2e_unreg *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	struct task_struct *t;
+	struct e2e_ram *r;
+	struct e2e_cmd *c;
+	u8 cdb[10];
+
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	e2e_session_open(test, s2, E2E_INI "-2");
+	e2e_clear_ua(test, s2->sess, 0);
+	r = e2e_ram_of(test, 0);
+
+	WRITE_ONCE(r->park, true);
+	e2e_rw10(cdb, READ_10, 0, 1);
+	c = e2e_cmd_new(test, s2->sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	strix_cmd_submit(&c->cmd);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&r->parked_done, E2E_WAIT) > 0);
+
+	u->sess = s2->sess;
+	init_completion(&u->done);
+	t = kthread_run(e2e_unreg_thread, u, "e2e_unreg");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	msleep(200);
+	KUNIT_EXPECT_FALSE(test, completion_done(&u->done));	/* still waiting */
+	KUNIT_EXPECT_FALSE(test, completion_done(&c->done));
+
+	strix_cmd_io_done(r->parked, STRIX_OK);			/* let it finish */
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&u->done, E2E_WAIT) > 0);
+	/* the other session never noticed */
+	e2e_clear_ua(test, f->s.sess, 0);
+}
+
+/* Deleting the target closes its sessions through the driver. */
+static void e2e_target_del_closes_sessions_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+
+	f->sess_live = false;		/* the core closes it now */
+	strix_target_del(f->tgt);
+	f->tgt = NULL;
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f->s.closed, E2E_WAIT) > 0);
+	KUNIT_EXPECT_FALSE(test, e2e_exists("targets/" E2E_DRV "/" E2E_TGT));
+	/* the devices are free again */
+	KUNIT_EXPECT_EQ(test, e2e_write("handlers/strix_e2e_ram_w/mgmt",
+					"del_device ew"), 0);
+}
+
+static struct kunit_case e2e_cases[] = {
+	KUNIT_CASE(e2e_power_on_ua_test),
+	KUNIT_CASE(e2e_write_read_test),
+	KUNIT_CASE(e2e_out_of_range_test),
+	KUNIT_CASE(e2e_refusals_test),
+	KUNIT_CASE(e2e_flush_test),
+	KUNIT_CASE(e2e_report_luns_ua_test),
+	KUNIT_CASE(e2e_capacity_ua_test),
+	KUNIT_CASE(e2e_mgmt_test),
+	KUNIT_CASE(e2e_removable_test),
+	KUNIT_CASE(e2e_unregister_drains_test),
+	KUNIT_CASE(e2e_target_del_closes_sessions_test),
+	{}
+};
+
+static void e2e_suite_exit(struct kunit_suite *suite)
+{
+	if (e2e_sysfs && !IS_ERR(e2e_sysfs))
+		kern_unmount(e2e_sysfs);
+	e2e_sysfs = NULL;
+}
+
+static struct kunit_suite e2e_suite = {
+	.name = "strix_core_e2e",
+	.init = e2e_init,
+	.exit = e2e_exit,
+	.suite_exit = e2e_suite_exit,
+	.test_cases = e2e_cases,
+};
+kunit_test_suite(e2e_suite);
