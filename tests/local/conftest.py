@@ -1,4 +1,8 @@
 """Fixtures for the local loopback driver tests."""
+import glob
+import os
+import stat
+
 import pytest
 
 import strixtest
@@ -23,6 +27,12 @@ def stack():
     tree.clear()
     for m in ("strix_local", "strix_vdisk", "strix"):
         strixtest.rmmod(m)
+    # A tool that wrote to a /dev/sdX after its disk went away created a
+    # plain file there, which would shadow the next disk of that name.
+    stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
+    for p in stale:
+        os.unlink(p)
+    assert not stale, "files left in /dev by a test: %s" % stale
 
 
 @pytest.fixture

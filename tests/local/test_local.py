@@ -2,6 +2,7 @@
 own SCSI stack: identification, capacity, mode pages, verified I/O."""
 import os
 import re
+import stat
 
 import pytest
 
@@ -20,7 +21,8 @@ def export(stack, handler, params, name="d1", blocksize=None, lun=0, read_only=F
     disks = udev_settle(lambda: strixtest.scsi_disks_of_host(host))
     assert lun in disks, "no disk for LUN %d on host%d: %s" % (lun, host, disks)
     dev = disks[lun]
-    assert udev_settle(lambda: os.path.exists(dev)), dev + " never appeared"
+    assert udev_settle(lambda: os.path.exists(dev) and
+                       stat.S_ISBLK(os.stat(dev).st_mode)), dev + " is no block device"
     return dev
 
 
@@ -28,7 +30,7 @@ def fio_verify(dev, bs, size="16M", extra=""):
     """Random writes with crc32c verification read back by fio itself."""
     sh("fio --name=verify --filename=%s --direct=1 --ioengine=libaio --iodepth=16 "
        "--rw=randwrite --bs=%s --size=%s --verify=crc32c --verify_fatal=1 "
-       "--do_verify=1 --randrepeat=0 --verify_state_save=0 %s" % (dev, bs, size, extra))
+       "--do_verify=1 --randrepeat=0 --verify_state_save=0 --allow_file_create=0 %s" % (dev, bs, size, extra))
 
 
 def readcap(dev):

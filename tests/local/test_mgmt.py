@@ -185,7 +185,9 @@ def test_delete_under_io(stack, tmp_path):
     jobs = [subprocess.Popen(
         ["fio", "--name=bg", "--filename=" + disks[lun], "--direct=1", "--ioengine=libaio",
          "--iodepth=16", "--rw=randrw", "--bs=4k", "--time_based", "--runtime=20",
-         "--size=32M", "--continue_on_error=all"],
+         "--size=32M", "--continue_on_error=all",
+         # the disk goes away under it: never create a file in its place
+         "--allow_file_create=0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for lun in (0, 1)]
     time.sleep(3)
     # in use: refused, not stalled
