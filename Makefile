@@ -4,6 +4,8 @@
 #   make KVER=<release>  modules against an installed kernel's headers
 #   make check           everything, host unit tests, guest suites (README)
 #   make demo            boot a guest, load the modules, show the sysfs tree
+#   make bench           fio: Strix against LIO in one guest (not in check;
+#                        Documentation/performance.md)
 #   make dkms-install    add, build and install with DKMS (KVER or running)
 #
 # Kernel objects are built out of the source tree, in build/kernel/<release>/
@@ -37,6 +39,9 @@ check-full: setup
 demo: setup
 	scripts/demo.sh
 
+bench: setup
+	scripts/bench/run
+
 debug-kernel: setup
 	scripts/debug-kernel/build.sh
 
@@ -49,5 +54,5 @@ dkms-uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules usr setup check check-full demo debug-kernel \
+.PHONY: all modules usr setup check check-full demo bench debug-kernel \
 	dkms-install dkms-uninstall clean

@@ -17,7 +17,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libfmt-dev libcli11-dev nlohmann-json3-dev
 	libgtest-dev libgmock-dev
 	# tests, clients and the LIO baseline
-	python3-pytest libiscsi-bin open-iscsi sg3-utils fio targetcli-fb
+	python3-pytest libiscsi-bin open-iscsi sg3-utils fio targetcli-fb linux-perf
 	dbus
 )
 

@@ -1,0 +1,602 @@
+#!/usr/bin/env python3
+"""In-guest half of `make bench` (scripts/bench/run boots the guest).
+
+    guest.py --out DIR --modules DIR [--runtime S] [--ramp S] [--profile S]
+
+Measures fio on the Strix local driver (scst_local) and on LIO's tcm_loop,
+back to back in this one boot, on two backends:
+
+    nullio   Strix vdisk_nullio          vs  LIO rd_mcp with rd_nullio=1
+    blockio  Strix vdisk_blockio on      vs  LIO iblock on the same
+             /dev/nullb0                     /dev/nullb0
+
+plus two ceilings: fio straight on /dev/nullb0 (before and after the
+rest), and on nullio a scsi_debug disk that answers in queuecommand
+without moving data (what the initiator's SCSI stack alone costs).
+
+For each backend and workload the stacks alternate Strix, LIO[, scsi_debug],
+Strix, LIO[, scsi_debug].  On nullio all stay set up; on blockio each is
+set up before its run and the other torn down first, so only one stack
+holds /dev/nullb0 at a time.  Every fio JSON report goes to DIR/fio/, the
+summary to DIR/results.json; the host's report.py makes the table.  With
+--profile S, one extra perf-sampled 4k random read per stack and backend
+(not in the table) goes to DIR/profile/.
+
+Exit status 0 only if every step worked; teardown runs on every exit.
+"""
+import argparse
+import glob
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+CFS = "/sys/kernel/config/target"
+SCST = "/sys/kernel/scst_tgt"
+LIO_WWN = "naa.500140512345678a"
+LIO_NEXUS = "naa.500140512345678b"
+LIO_TPG = "%s/loopback/%s/tpgt_1" % (CFS, LIO_WWN)
+NULLB = "/dev/nullb0"
+NULLB_PARAMS = "nr_devices=1 gb=4 queue_mode=2"
+NULLIO_SIZE_MB = 1024                 # both nullio disks: 1 GiB
+LIO_RD_PAGES = NULLIO_SIZE_MB * 256   # 4 KiB pages
+
+QD = 32
+WORKLOADS = [
+    # name, fio --rw, --bs
+    ("randread-4k", "randread", "4k"),
+    ("randwrite-4k", "randwrite", "4k"),
+    ("seqread-128k", "read", "128k"),
+]
+BACKENDS = ["nullio", "blockio"]
+STACKS = {
+    "nullio": ["strix", "lio", "scsi_debug"],
+    "blockio": ["strix", "lio"],
+}
+# The SCSI initiator's own ceiling: scsi_debug answering every command in
+# queuecommand without moving data (like nullio and rd_nullio), so what
+# is left is sd, the SCSI midlayer and blk-mq.  virtual_gb: 1 GiB like
+# the nullio disks, with no more than 8 MiB of real store.
+SCSI_DEBUG_PARAMS = "fake_rw=1 delay=0 virtual_gb=1 dev_size_mb=8 num_tgts=1 max_luns=1"
+ROUNDS = 2
+
+
+def log(msg):
+    print("bench: " + msg, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+def sh(cmd, check=True):
+    """Run a shell command; on failure raise with the command and output."""
+    p = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if check and p.returncode:
+        raise BenchError("command failed (exit %d): %s\n%s" % (p.returncode, cmd, p.stdout))
+    return p.stdout
+
+
+def write(path, value):
+    """Write a sysfs/configfs attribute, raising with the path on error."""
+    try:
+        with open(path, "w") as f:
+            f.write(value + "\n")
+    except OSError as e:
+        raise BenchError("echo %s > %s: %s" % (shlex.quote(value), path, e))
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def expect(path, want):
+    """Read an attribute back: its first line must be want."""
+    got = read(path)
+    if got.split("\n")[0].strip() != want:
+        raise BenchError("%s: read back %r, expected %r" % (path, got, want))
+
+
+# ---- the SCSI disk a stack exports ------------------------------------------
+
+def hosts(proc_name):
+    out = []
+    for h in glob.glob("/sys/class/scsi_host/host*"):
+        try:
+            if read(h + "/proc_name") == proc_name:
+                out.append(h)
+        except OSError:
+            pass
+    return out
+
+
+def wait_disk(proc_name, timeout=60):
+    """The block device of LUN 0 on the (single) host of proc_name."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for h in hosts(proc_name):
+            for block in glob.glob(h + "/device/target*/*:0/block/*"):
+                name = os.path.basename(block)
+                try:        # the disk's sysfs and /dev entries come a moment later
+                    if (os.path.exists("/dev/" + name) and
+                            int(read("/sys/block/%s/size" % name)) > 0):
+                        return name
+                except (OSError, ValueError):
+                    pass
+        time.sleep(0.5)
+    raise BenchError("no disk appeared on a %s host within %d s" % (proc_name, timeout))
+
+
+def wait_gone(name, timeout=60):
+    deadline = time.time() + timeout
+    while os.path.exists("/sys/block/" + name):
+        if time.time() > deadline:
+            raise BenchError("/dev/%s still there %d s after teardown" % (name, timeout))
+        time.sleep(0.3)
+
+
+def tune_disk(name):
+    """Same initiator-side settings for every disk measured: no I/O
+    scheduler (the default for a single-queue SCSI disk is mq-deadline,
+    which would add the same cost to both stacks and dilute the ratio)."""
+    q = "/sys/block/%s/queue/" % name
+    if os.path.exists(q + "scheduler") and "none" in read(q + "scheduler"):
+        write(q + "scheduler", "none")
+    info = {"disk": name}
+    for attr in ("scheduler", "nr_requests", "max_sectors_kb", "max_hw_sectors_kb",
+                 "write_cache", "logical_block_size", "rotational", "add_random",
+                 "iostats", "rq_affinity", "nomerges"):
+        try:
+            info[attr] = read(q + attr)
+        except OSError:
+            pass
+    for attr in ("queue_depth",):
+        p = "/sys/block/%s/device/%s" % (name, attr)
+        if os.path.exists(p):
+            info[attr] = read(p)
+    info["size_bytes"] = int(read("/sys/block/%s/size" % name)) * 512
+    return info
+
+
+# ---- Strix ------------------------------------------------------------------
+
+class Strix:
+    proc_name = "strix_local"
+
+    def __init__(self, moddir):
+        self.moddir = moddir
+        self.dev = None
+        self.target = False
+
+    def load(self):
+        for m in ("core/strix.ko", "handlers/vdisk/strix_vdisk.ko",
+                  "drivers/local/strix_local.ko"):
+            out = sh("insmod %s/%s 2>&1 || { dmesg | tail -n 20; exit 1; }"
+                     % (self.moddir, m), check=False)
+            name = os.path.basename(m)[:-3]
+            if not os.path.exists("/sys/module/" + name):
+                raise BenchError("insmod %s failed (a stale module set? the host "
+                                 "checks modversions):\n%s" % (m, out))
+
+    def up(self, backend):
+        if backend == "nullio":
+            self.handler, self.dev = "vdisk_nullio", "n1"
+            write("%s/handlers/vdisk_nullio/mgmt" % SCST,
+                  "add_device n1 size_mb=%d" % NULLIO_SIZE_MB)
+            # rd_nullio never touches the buffer; with read_zero=0 nullio
+            # does the same work (its default, 1, zeroes every read).
+            write("%s/devices/n1/read_zero" % SCST, "0")
+            expect("%s/devices/n1/read_zero" % SCST, "0")
+        else:
+            self.handler, self.dev = "vdisk_blockio", "b1"
+            write("%s/handlers/vdisk_blockio/mgmt" % SCST,
+                  "add_device b1 filename=%s" % NULLB)
+            expect("%s/devices/b1/filename" % SCST, NULLB)
+        write("%s/targets/scst_local/mgmt" % SCST, "add_target t1")
+        self.target = True
+        write("%s/targets/scst_local/t1/luns/mgmt" % SCST, "add %s 0" % self.dev)
+        write("%s/targets/scst_local/mgmt" % SCST, "add_session t1 bench")
+        if not os.path.islink("%s/targets/scst_local/t1/luns/0/device" % SCST):
+            raise BenchError("Strix: LUN 0 of t1 not in sysfs after add")
+        return wait_disk(self.proc_name)
+
+    def down(self):
+        if self.target:
+            self.target = False
+            write("%s/targets/scst_local/mgmt" % SCST, "del_target t1")
+        if self.dev:
+            dev, self.dev = self.dev, None
+            write("%s/handlers/%s/mgmt" % (SCST, self.handler), "del_device " + dev)
+
+    def unload(self):
+        for m in ("strix_local", "strix_vdisk", "strix"):
+            if os.path.exists("/sys/module/" + m):
+                sh("rmmod " + m)
+
+
+# ---- LIO --------------------------------------------------------------------
+
+class Lio:
+    proc_name = "tcm_loopback"
+
+    def __init__(self):
+        self.made = []          # configfs dirs we created, in order
+        self.link = None
+        self.nexus = False
+
+    def load(self):
+        sh("modprobe -a configfs target_core_mod target_core_iblock tcm_loop")
+        if not os.path.isdir(CFS):
+            sh("mount -t configfs configfs /sys/kernel/config")
+        if not os.path.isdir(CFS + "/core"):
+            raise BenchError("%s/core missing after loading target_core_mod" % CFS)
+
+    def mkdir(self, path):
+        os.mkdir(path)
+        self.made.append(path)
+
+    def up(self, backend):
+        if backend == "nullio":
+            hba, dev = CFS + "/core/rd_mcp_0", CFS + "/core/rd_mcp_0/n1"
+            self.mkdir(hba)
+            self.mkdir(dev)
+            write(dev + "/control", "rd_pages=%d,rd_nullio=1" % LIO_RD_PAGES)
+            write(dev + "/enable", "1")
+            if "nullio: 1" not in read(dev + "/info"):
+                raise BenchError("rd_mcp: nullio not set: %s" % read(dev + "/info"))
+        else:
+            hba, dev = CFS + "/core/iblock_0", CFS + "/core/iblock_0/b1"
+            self.mkdir(hba)
+            self.mkdir(dev)
+            write(dev + "/control", "udev_path=" + NULLB)
+            write(dev + "/enable", "1")
+            if "UDEV PATH: %s" % NULLB not in read(dev + "/info"):
+                raise BenchError("iblock: not on %s: %s" % (NULLB, read(dev + "/info")))
+        if not os.path.isdir(CFS + "/loopback"):
+            self.mkdir(CFS + "/loopback")     # the fabric's directory
+        self.mkdir("%s/loopback/%s" % (CFS, LIO_WWN))     # a new SCSI host
+        self.mkdir(LIO_TPG)
+        # The nexus first: linking a LUN scans it at once (scsi_add_device),
+        # and without a nexus that scan fails and no disk appears.
+        write(LIO_TPG + "/nexus", LIO_NEXUS)
+        self.nexus = True
+        expect(LIO_TPG + "/nexus", LIO_NEXUS)
+        self.mkdir(LIO_TPG + "/lun/lun_0")
+        link = LIO_TPG + "/lun/lun_0/bench_port"
+        os.symlink(dev, link)
+        self.link = link
+        return wait_disk(self.proc_name)
+
+    def down(self):
+        if self.link:
+            link, self.link = self.link, None
+            os.unlink(link)             # removes the SCSI device
+        # nexus only after the port is gone (tcm_loop refuses: EPERM)
+        if self.nexus:
+            self.nexus = False
+            write(LIO_TPG + "/nexus", "NULL")
+        while self.made:
+            os.rmdir(self.made.pop())
+
+    def unload(self):
+        sh("rmmod tcm_loop target_core_iblock target_core_file target_core_pscsi "
+           "target_core_user target_core_mod 2>/dev/null", check=False)
+
+
+# ---- scsi_debug: the no-op SCSI LLD ----------------------------------------
+
+class ScsiDebug:
+    proc_name = "scsi_debug"
+
+    def __init__(self):
+        self.loaded = False
+
+    def load(self):
+        pass            # loading it creates the disk: see up()
+
+    def up(self, backend):
+        sh("modprobe scsi_debug " + SCSI_DEBUG_PARAMS)
+        self.loaded = True
+        return wait_disk(self.proc_name)
+
+    def down(self):
+        if self.loaded:
+            for _ in range(20):     # a closing opener may hold it a moment
+                if not sh("rmmod scsi_debug", check=False).strip():
+                    break
+                time.sleep(0.5)
+            else:
+                sh("rmmod scsi_debug")
+            self.loaded = False
+
+    def unload(self):
+        self.down()
+
+
+# ---- fio --------------------------------------------------------------------
+
+def fio_args(dev, rw, bs, runtime, ramp):
+    return ["fio", "--name=bench", "--filename=" + dev, "--ioengine=libaio",
+            "--direct=1", "--rw=" + rw, "--bs=" + bs, "--iodepth=%d" % QD,
+            "--numjobs=1", "--time_based", "--runtime=%d" % runtime,
+            "--ramp_time=%d" % ramp, "--norandommap", "--randrepeat=0",
+            "--output-format=json"]
+
+
+def cpu_stat():
+    with open("/proc/stat") as f:
+        lines = f.read().splitlines()
+    cpu = [int(x) for x in lines[0].split()[1:]]
+    ctxt = next(int(l.split()[1]) for l in lines if l.startswith("ctxt "))
+    return cpu, ctxt, time.time()
+
+
+def run_fio(dev, wl, out, runtime, ramp):
+    name, rw, bs = wl
+    args = fio_args(dev, rw, bs, runtime, ramp) + ["--output=" + out]
+    s0 = cpu_stat()
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    s1 = cpu_stat()
+    if p.returncode:
+        raise BenchError("fio failed (exit %d): %s\n%s" % (p.returncode, shlex.join(args), p.stdout))
+    with open(out) as f:
+        text = f.read()
+    # fio may print notes before the JSON object
+    j = json.loads(text[text.index("{"):])
+    job = j["jobs"][0]
+    if job.get("error"):
+        raise BenchError("fio %s on %s: error %s" % (name, dev, job["error"]))
+    side = job["write"] if rw.endswith("write") else job["read"]
+    if not side["total_ios"]:
+        raise BenchError("fio %s on %s: no I/O completed" % (name, dev))
+    pct = side["clat_ns"].get("percentile", {})
+    # CPU over the whole fio run (ramp included), both vCPUs
+    d = [b - a for a, b in zip(s0[0], s1[0])]
+    total = sum(d) or 1
+    idle = d[3] + d[4]
+    return {
+        "iops": side["iops"],
+        "bw_bytes": side["bw_bytes"],
+        "p50_ns": pct.get("50.000000"),
+        "p99_ns": pct.get("99.000000"),
+        "mean_ns": side["clat_ns"]["mean"],
+        "total_ios": side["total_ios"],
+        "usr_cpu": job["usr_cpu"], "sys_cpu": job["sys_cpu"],
+        "guest_busy_pct": 100.0 * (total - idle) / total,
+        "guest_softirq_pct": 100.0 * d[6] / total,
+        "ctxt_per_io": (s1[1] - s0[1]) / max(1.0, side["total_ios"]),
+        "fio_json": os.path.basename(out),
+    }
+
+
+# ---- main -------------------------------------------------------------------
+
+def environment():
+    env = {"kernel": os.uname().release, "nproc": os.cpu_count()}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                env["cpu"] = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        env["mem_kb"] = int(f.readline().split()[1])
+    env["fio"] = sh("fio --version").strip()
+    env["null_blk"] = {p: read("/sys/module/null_blk/parameters/" + p)
+                       for p in ("irqmode", "queue_mode", "hw_queue_depth",
+                                 "submit_queues", "gb", "memory_backed")
+                       if os.path.exists("/sys/module/null_blk/parameters/" + p)}
+    cs = "/sys/devices/system/clocksource/clocksource0/"
+    env["clocksource"] = read(cs + "current_clocksource")
+    env["clocksources"] = read(cs + "available_clocksource")
+    env["nullb0_scheduler"] = read("/sys/block/nullb0/queue/scheduler")
+    env["nullb0_max_sectors_kb"] = read("/sys/block/nullb0/queue/max_sectors_kb")
+    return env
+
+
+def disk_ios(name):
+    with open("/sys/block/%s/stat" % name) as f:
+        v = f.read().split()
+    return int(v[0]) + int(v[4])
+
+
+def stop_group(proc):
+    """Stop fio and the job process it forked: SIGINT (fio winds down),
+    then SIGKILL."""
+    for sig, wait in ((signal.SIGINT, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # the parent is gone; the job may linger a moment
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+    proc.wait()
+
+
+def profile(name, disk, out_dir, seconds):
+    """Sample where the guest's CPUs spend a steady-state 4k random read:
+    perf record -a for @seconds while fio runs (its start-up left out; fio
+    runs until killed, as perf's own start-up over 9p can take long)."""
+    data = "/tmp/perf-%s.data" % name
+    wl = WORKLOADS[0]
+    fio = subprocess.Popen(fio_args("/dev/" + disk, wl[1], wl[2], 3600, 1)
+                           + ["--output=" + os.path.join(out_dir, name + ".fio.json")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                           start_new_session=True)     # fio forks its job: kill the group
+    try:
+        deadline = time.time() + 60
+        n0 = disk_ios(disk)
+        while disk_ios(disk) - n0 < 1000:        # fio is up and running
+            if time.time() > deadline or fio.poll() is not None:
+                raise BenchError("profile %s: fio did not start I/O" % name)
+            time.sleep(0.5)
+        time.sleep(1)
+        c0, t0 = disk_ios(disk), time.time()
+        # -B -N: no build-id collection (slow over 9p); cpu-clock: TCG has no PMU
+        sh("perf record -q -B -N -e cpu-clock -a -o %s -- sleep %d" % (data, seconds))
+        iops = (disk_ios(disk) - c0) / (time.time() - t0)
+        if fio.poll() is not None:
+            raise BenchError("profile %s: fio ended while perf sampled" % name)
+    finally:
+        stop_group(fio)
+    report = "perf report -i %s --no-children --stdio -g none --sort %%s 2>/dev/null " \
+             "| grep -v '^#' | grep -v '^$'" % data
+    comm = sh(report % "comm", check=False)
+    syms = sh(report % "sym", check=False)
+    os.unlink(data)
+    # every symbol, for report.py's shares of target, SCSI and block code
+    with open(os.path.join(out_dir, name + ".syms"), "w") as f:
+        f.write(syms)
+    top = [l for l in syms.splitlines()
+           if l.strip() and float(l.split("%")[0] or 0) >= 0.5]
+    with open(os.path.join(out_dir, name + ".txt"), "w") as f:
+        f.write("# %s: 4k randread QD%d, perf record -e cpu-clock -a for %d s of steady "
+                "state (~%.0f IOPS while sampled; 2 vCPUs, so an idle vCPU shows as "
+                "native_safe_halt/default_idle)\n" % (name, QD, seconds, iops))
+        f.write("\n## --sort comm\n" + comm)
+        f.write("\n## --sort sym (>= 0.5%%; all in %s.syms)\n" % name)
+        f.write("\n".join(top) + "\n")
+    log("profile %s: ~%.0f IOPS while sampled -> profile/%s.txt" % (name, iops, name))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--modules", required=True)
+    ap.add_argument("--runtime", type=int, default=10)
+    ap.add_argument("--ramp", type=int, default=2)
+    ap.add_argument("--profile", type=int, default=0,
+                    help="seconds of perf-sampled 4k randread per stack (0: none)")
+    ap.add_argument("--profile-only", action="store_true",
+                    help="skip the measurements (for working on the profile step)")
+    a = ap.parse_args()
+    fio_dir = os.path.join(a.out, "fio")
+    os.makedirs(fio_dir, exist_ok=True)
+
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "runtime": a.runtime,
+               "ramp": a.ramp, "qd": QD, "rounds": ROUNDS,
+               "fio_cmd": shlex.join(fio_args("DEV", "RW", "BS", a.runtime, a.ramp)),
+               "workloads": [list(w) for w in WORKLOADS], "runs": [], "disks": {},
+               "scsi_debug_params": SCSI_DEBUG_PARAMS, "profile_s": a.profile}
+    strix, lio, sdebug = Strix(a.modules), Lio(), ScsiDebug()
+    stacks = {"strix": strix, "lio": lio, "scsi_debug": sdebug}
+    t0 = time.time()
+    try:
+        sh("modprobe -a sd_mod sg")
+        sh("modprobe null_blk " + NULLB_PARAMS)
+        if not os.path.exists(NULLB):
+            raise BenchError("null_blk loaded but %s missing" % NULLB)
+        write("/sys/block/nullb0/queue/scheduler", "none")
+        results["env"] = environment()
+        log("guest %s, %d vCPU, %s" % (results["env"]["kernel"], results["env"]["nproc"],
+                                       results["env"]["fio"]))
+        strix.load()
+        lio.load()
+
+        def measure(backend, stack, rnd, dev, wls=WORKLOADS):
+            for wl in wls:
+                out = os.path.join(fio_dir, "%s-%s-%s-%d.json" % (backend, stack, wl[0], rnd))
+                r = run_fio("/dev/" + dev, wl, out, a.runtime, a.ramp)
+                r.update(backend=backend, stack=stack, workload=wl[0], round=rnd)
+                results["runs"].append(r)
+                log("%-7s %-5s %-12s run %d: %8.0f IOPS %8.1f MB/s p50 %6.0f us p99 %6.0f us"
+                    % (backend, stack, wl[0], rnd, r["iops"], r["bw_bytes"] / 1e6,
+                       (r["p50_ns"] or 0) / 1e3, (r["p99_ns"] or 0) / 1e3))
+
+        def raw(rnd):
+            results["disks"]["raw"] = tune_disk("nullb0")
+            measure("raw", "nullb0", rnd, "nullb0")
+
+        up = {}         # stack -> disk, while set up
+
+        def ensure(stack, backend):
+            """Set a stack up for a backend.  On nullio both stacks stay up
+            (nothing shared); on blockio the other one goes first: one
+            holder of /dev/nullb0 at a time."""
+            if stack in up:
+                return up[stack]
+            if backend == "blockio":
+                for other in list(up):
+                    release(other)
+            t = time.time()
+            up[stack] = stacks[stack].up(backend)
+            results["disks"]["%s-%s" % (backend, stack)] = tune_disk(up[stack])
+            results.setdefault("setup_s", []).append(round(time.time() - t, 1))
+            return up[stack]
+
+        def release(stack):
+            dev = up.pop(stack)
+            stacks[stack].down()
+            wait_gone(dev)
+
+        # Alternate at the finest grain: for each backend and workload,
+        # Strix, LIO, Strix, LIO, so that drift in the host's load hits
+        # both stacks alike.
+        if not a.profile_only:
+            raw(1)
+            for backend in BACKENDS:
+                for wl in WORKLOADS:
+                    for rnd in range(1, ROUNDS + 1):
+                        for stack in STACKS[backend]:
+                            dev = ensure(stack, backend)
+                            measure(backend, stack, rnd, dev, [wl])
+                for stack in list(up):
+                    release(stack)
+            raw(2)
+
+        with open(os.path.join(a.out, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)         # again at the end
+        if a.profile and not shutil.which("perf"):
+            log("perf is not installed (Debian: linux-perf): no profile")
+        elif a.profile:
+            pdir = os.path.join(a.out, "profile")
+            os.makedirs(pdir, exist_ok=True)
+            for backend in BACKENDS:
+                for stack in STACKS[backend]:
+                    dev = ensure(stack, backend)
+                    profile("%s-%s" % (backend, stack), dev, pdir, a.profile)
+                for stack in list(up):
+                    release(stack)
+        results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        results["seconds"] = round(time.time() - t0)
+        with open(os.path.join(a.out, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+        log("done in %d s: %s/results.json" % (results["seconds"], a.out))
+        rc = 0
+    except (BenchError, OSError, ValueError, KeyError) as e:
+        log("FAILED: %s" % e)
+        rc = 1
+    finally:
+        for name, s in stacks.items():
+            try:
+                s.down()
+            except (BenchError, OSError) as e:
+                log("teardown of %s: %s" % (name, e))
+                rc = 1
+        try:
+            strix.unload()
+        except BenchError as e:
+            log("unload: %s" % e)
+            rc = 1
+        lio.unload()
+        sdebug.unload()
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
