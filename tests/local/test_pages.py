@@ -170,26 +170,21 @@ def test_pages_field_by_field(stack, tmp_path, name):
 
 def test_identifiers_are_stable_and_per_device(stack, tmp_path):
     """Same name and setup_id: same identifiers; another name: others."""
-    def ids():
-        dev = strixtest.scsi_disks_of_host(host)
+    def export_two():
+        stack.add_device("vdisk_nullio", "a", "size_mb=8")
+        stack.add_device("vdisk_nullio", "b", "size_mb=8")
+        stack.add_target("scst_local", "t1")
+        stack.add_lun("t1", "a", 0)
+        stack.add_lun("t1", "b", 1)
+        host = stack.add_session("t1", "ini1")
+        disks = strixtest.udev_settle(
+            lambda: len(strixtest.scsi_disks_of_host(host)) == 2 and
+            strixtest.scsi_disks_of_host(host))
+        assert disks
         return {lun: field(sh("sg_vpd -p 0x83 " + d).stdout,
                            r"designator type: NAA.*\n\s+0x([0-9a-f]+)")
-                for lun, d in dev.items()}
-    stack.add_device("vdisk_nullio", "a", "size_mb=8")
-    stack.add_device("vdisk_nullio", "b", "size_mb=8")
-    stack.add_target("scst_local", "t1")
-    stack.add_lun("t1", "a", 0)
-    stack.add_lun("t1", "b", 1)
-    host = stack.add_session("t1", "ini1")
-    assert strixtest.udev_settle(lambda: len(strixtest.scsi_disks_of_host(host)) == 2)
-    first = ids()
+                for lun, d in disks.items()}
+    first = export_two()
     assert first[0] != first[1]
     stack.clear()
-    stack.add_device("vdisk_nullio", "a", "size_mb=8")
-    stack.add_device("vdisk_nullio", "b", "size_mb=8")
-    stack.add_target("scst_local", "t1")
-    stack.add_lun("t1", "a", 0)
-    stack.add_lun("t1", "b", 1)
-    host = stack.add_session("t1", "ini1")
-    assert strixtest.udev_settle(lambda: len(strixtest.scsi_disks_of_host(host)) == 2)
-    assert ids() == first
+    assert export_two() == first
