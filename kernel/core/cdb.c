@@ -315,15 +315,33 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .check = strix_check_read_capacity },
 };
 
-/* The (first) row of @opcode, or NULL. */
-static const struct strix_cdb_info *strix_cdb_lookup(u8 opcode)
+/*
+ * The row of each opcode's first entry in strix_cdb_table, plus one (0: the
+ * opcode has none), so a lookup is one load (strix_cdb_init()).  An
+ * opcode's rows are contiguous (service actions follow one another).
+ */
+static u8 strix_cdb_index[256];
+
+void strix_cdb_init(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(strix_cdb_table); i++)
-		if (strix_cdb_table[i].opcode == opcode)
-			return &strix_cdb_table[i];
-	return NULL;
+	BUILD_BUG_ON(ARRAY_SIZE(strix_cdb_table) >= U8_MAX);
+	for (i = ARRAY_SIZE(strix_cdb_table); i-- > 0;) {
+		u8 op = strix_cdb_table[i].opcode;
+
+		/* a later row of op, not right after this one: a split run */
+		WARN_ON(strix_cdb_index[op] && strix_cdb_index[op] != i + 2);
+		strix_cdb_index[op] = i + 1;
+	}
+}
+
+/* The (first) row of @opcode, or NULL. */
+static const struct strix_cdb_info *strix_cdb_lookup(u8 opcode)
+{
+	u8 row = strix_cdb_index[opcode];
+
+	return row ? &strix_cdb_table[row - 1] : NULL;
 }
 
 /* The row of service action @sa among the rows of @ci's opcode, or NULL. */

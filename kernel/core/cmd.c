@@ -8,7 +8,7 @@
  * No lock is taken on this path: the nexus is found with one xarray lookup
  * under RCU and pinned with a percpu reference, commands live in the
  * driver's memory, and buffers come from the driver (zero-copy) or from
- * sgl_alloc().  Handler I/O runs in the submitter's context when the
+ * the core's per-CPU page cache (buf.c).  Handler I/O runs in the submitter's context when the
  * handler allows it there, otherwise on the device's workqueue.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,6 +20,7 @@
 
 #include <scsi/scsi_proto.h>
 
+#include "buf.h"
 #include "core.h"
 #include "scsi.h"
 
@@ -204,6 +205,9 @@ static u64 *strix_session_luns(struct strix_session *sess, unsigned int *n,
 /*
  * START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL change the medium state
  * of a removable device; on a fixed disk both are accepted and do nothing.
+ * A STOP (START=0, LOEJ=0) never stops the unit: a LUN is shared by every
+ * initiator it is exported to, and one host's shutdown sequence must not
+ * leave it NOT READY for the others (SCST's vdisk and LIO do the same).
  * Prevention is kept per I_T nexus (SPC-4 6.13) and counted per device; a
  * nexus that goes away (strix_tgt_dev_destroy) drops its prevention.
  */
@@ -341,8 +345,9 @@ static void strix_cmd_execute(struct strix_cmd *cmd)
 		}
 		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, cmd->bounce, cmd->data_len);
 		if (!cmd->sg_owned) {
-			cmd->sg = sgl_alloc(cmd->data_len, strix_cmd_gfp(cmd),
-					    &cmd->sg_cnt);
+			cmd->sg = strix_buf_alloc(&strix_buf_pool, cmd->data_len,
+						  strix_cmd_gfp(cmd),
+						  &cmd->sg_cnt);
 			if (!cmd->sg) {
 				strix_cmd_fail(cmd, STRIX_BUSY);
 				return;
@@ -459,7 +464,8 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	}
 
 	if (cmd->data_len && !cmd->sg && cmd->op != STRIX_OP_EMULATE) {
-		cmd->sg = sgl_alloc(cmd->data_len, strix_cmd_gfp(cmd), &cmd->sg_cnt);
+		cmd->sg = strix_buf_alloc(&strix_buf_pool, cmd->data_len,
+					  strix_cmd_gfp(cmd), &cmd->sg_cnt);
 		if (!cmd->sg) {
 			strix_cmd_fail(cmd, STRIX_BUSY);
 			return;
@@ -485,7 +491,7 @@ void strix_cmd_done(struct strix_cmd *cmd)
 	kfree(cmd->bounce);
 	cmd->bounce = NULL;
 	if (cmd->sg_owned) {
-		sgl_free_n_order(cmd->sg, cmd->sg_cnt, 0);
+		strix_buf_free(&strix_buf_pool, cmd->sg, cmd->sg_cnt);
 		cmd->sg = NULL;
 		cmd->sg_owned = false;
 	}

@@ -10,7 +10,9 @@
 
 #include <strix/version.h>
 
+#include "buf.h"
 #include "core.h"
+#include "scsi.h"
 
 struct strix_core strix_core = {
 	.mgmt_mutex = __MUTEX_INITIALIZER(strix_core.mgmt_mutex),
@@ -25,9 +27,15 @@ static int __init strix_init(void)
 {
 	int ret;
 
-	ret = strix_sysfs_init();
+	strix_cdb_init();
+	ret = strix_buf_init();
 	if (ret)
 		return ret;
+	ret = strix_sysfs_init();
+	if (ret) {
+		strix_buf_exit();
+		return ret;
+	}
 	pr_info("Strix target core %s loaded\n", STRIX_VERSION);
 	return 0;
 }
@@ -36,6 +44,7 @@ static void __exit strix_exit(void)
 {
 	strix_sysfs_exit();
 	rcu_barrier();	/* nexus structures freed with kfree_rcu() */
+	strix_buf_exit();
 	pr_info("Strix target core unloaded\n");
 }
 

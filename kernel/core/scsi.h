@@ -55,6 +55,9 @@ struct strix_parse_ctx {
 	bool no_medium;
 };
 
+/* Builds the opcode index of the CDB table; once, at module init. */
+void strix_cdb_init(void);
+
 /*
  * strix_cdb_parse() - decode and check cmd->cdb
  *

@@ -188,3 +188,39 @@ def test_identifiers_are_stable_and_per_device(stack, tmp_path):
     assert first[0] != first[1]
     stack.clear()
     assert export_two() == first
+
+
+def caching_wce(dev):
+    """WCE of the current caching page, and what sd made of it."""
+    _, _, pg = parse_modes(mode_sense_raw(dev, 0))
+    blk = dev.split("/")[-1]
+    sd_dir = "/sys/block/%s/device/scsi_disk" % blk
+    cache = open("%s/%s/cache_type" % (sd_dir, os.listdir(sd_dir)[0])).read().strip()
+    return bool(pg[0x08][2] & 0x04), cache
+
+
+@pytest.mark.parametrize("params,want", [("", True), ("write_through=1", False),
+                                         ("nv_cache=1", False)])
+def test_blockio_wce_on_a_device_with_a_write_cache(stack, tmp_path, params, want):
+    """A loop device has a volatile write cache (the page cache behind it):
+    WCE follows write_through and nv_cache, as on files."""
+    img = tmp_path / "loop.img"
+    sh("truncate -s 16M %s" % img)
+    sh("modprobe loop")
+    loop = sh("losetup --find --show %s" % img).stdout.strip()
+    try:
+        name = loop.split("/")[-1]
+        assert open("/sys/block/%s/queue/write_cache" % name).read().strip() == "write back"
+        dev = export(stack, "vdisk_blockio", ("filename=%s; %s" % (loop, params)).rstrip("; "))
+        assert caching_wce(dev) == (want, "write back" if want else "write through")
+        stack.clear()
+    finally:
+        sh("losetup -d " + loop)
+
+
+def test_blockio_wce_on_a_device_without_a_write_cache(stack, null_blk):
+    """null_blk without cache_size has no volatile cache: nothing to flush,
+    so WCE is 0 and the initiator's sd sends no SYNCHRONIZE CACHE."""
+    assert open("/sys/block/nullb0/queue/write_cache").read().strip() == "write through"
+    dev = export(stack, "vdisk_blockio", "filename=" + null_blk)
+    assert caching_wce(dev) == (False, "write through")

@@ -18,7 +18,9 @@
  *
  * Durability: write_through puts REQ_FUA on every write; an initiator's FUA
  * writes and SYNCHRONIZE CACHE (an empty REQ_PREFLUSH bio) go to the device
- * unless nv_cache is set.  WCE as in fileio (common.c).
+ * unless nv_cache is set.  WCE as in fileio (common.c), and 0 when the
+ * block device has no volatile write cache (its queue's write_cache says
+ * "write through", as null_blk without cache_size), taken at add_device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -91,6 +93,9 @@ static int strix_blockio_add_device(struct strix_device *dev,
 	ret = strix_vdisk_setup(dev, &o, p);
 	if (ret)
 		goto close_bdev;
+	/* A device without a volatile write cache has nothing to flush. */
+	if (!bdev_write_cache(bdev))
+		p->write_cache = false;
 	p->nr_blocks = blocks;
 	return 0;
 
