@@ -45,6 +45,7 @@ void TreeFixture::write_file(std::string_view rel, std::string_view content,
 			     fs::perms perms) const
 {
 	const fs::path path = root_ / rel;
+	fs::create_directories(path.parent_path());
 	{
 		std::ofstream f(path, std::ios::binary | std::ios::trunc);
 		f << content;
@@ -52,6 +53,25 @@ void TreeFixture::write_file(std::string_view rel, std::string_view content,
 			throw std::runtime_error("cannot write " + path.string());
 	}
 	fs::permissions(path, perms);
+}
+
+void TreeFixture::make_dir(std::string_view rel) const
+{
+	fs::create_directories(root_ / rel);
+}
+
+void TreeFixture::make_link(std::string_view rel, std::string_view target) const
+{
+	fs::create_directories((root_ / rel).parent_path());
+	fs::create_symlink(fs::path(target), root_ / rel);
+}
+
+void TreeFixture::refuse_writes(std::string_view rel) const
+{
+	const fs::path path = root_ / rel;
+	std::error_code ec;
+	fs::remove(path, ec);
+	fs::create_directories(path);
 }
 
 std::string TreeFixture::read_file(std::string_view rel) const

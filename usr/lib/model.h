@@ -1,0 +1,36 @@
+// The running configuration: a config::Config built from the management tree.
+//
+// What is read is what `save` must write to recreate the running state, so
+// that the file of an `apply` and the model of the tree it produced compare
+// equal:
+// - root, handler, device, driver, target, group and LUN attributes that
+//   print a last line "[key]" (sysfs-abi.md), as scstadmin saves them;
+//   Name, Name1, Name2, ... (IncomingUser1, allowed_portal2) fold into one
+//   attribute Name with several values;
+// - besides those: `enabled` of drivers and targets when it is 1, `read_only`
+//   of a LUN when it is 1, `group_id` and `state` of an ALUA target group and
+//   `rel_tgt_id` of a target in it;
+// - a device's handler from its `handler` link (or the handler's link to
+//   it); a LUN's device from its `device` link; a group's initiators from
+//   the names in ini_groups/<group>/initiators/; hardware targets (with a
+//   `hw_target` attribute) as HW_TARGET;
+// - handlers and drivers only when they have something to save (devices,
+//   targets or attributes).  Sessions, counters and statistics are not
+//   configuration.
+#ifndef STRIX_USR_MODEL_H
+#define STRIX_USR_MODEL_H
+
+#include "config.h"
+#include "error.h"
+#include "expected.h"
+#include "sysfs.h"
+
+namespace strix::model {
+
+// The configuration of the tree at tree.root().  Fails (as a value) if the
+// root is missing or a part of the tree cannot be read.
+Expected<config::Config> read(const sysfs::Tree &tree);
+
+} // namespace strix::model
+
+#endif // STRIX_USR_MODEL_H
