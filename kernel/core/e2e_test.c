@@ -232,34 +232,25 @@ static const struct attribute_group e2e_ram_group = { .attrs = e2e_ram_attrs };
 static const struct attribute_group *e2e_ram_groups[] = { &e2e_ram_group, NULL };
 static const char *const e2e_ram_params[] = { "removable", NULL };
 
-static struct strix_handler e2e_ram_a = {
-	.name = "strix_e2e_ram_a",
-	.owner = THIS_MODULE,
-	.flags = STRIX_HANDLER_ATOMIC_IO,
-	.scsi_type = TYPE_DISK,
-	.dev_priv_size = sizeof(struct e2e_ram),
-	.add_device_params = e2e_ram_params,
-	.dev_groups = e2e_ram_groups,
-	.add_device = e2e_ram_add,
-	.del_device = e2e_ram_del,
-	.read = e2e_ram_read,
-	.write = e2e_ram_write,
-	.flush = e2e_ram_flush,
-};
+/* The two RAM handlers differ only in where their I/O runs. */
+#define E2E_RAM_HANDLER(_name, _flags) {			\
+	.name = _name,						\
+	.owner = THIS_MODULE,					\
+	.flags = (_flags),					\
+	.scsi_type = TYPE_DISK,					\
+	.dev_priv_size = sizeof(struct e2e_ram),		\
+	.add_device_params = e2e_ram_params,			\
+	.dev_groups = e2e_ram_groups,				\
+	.add_device = e2e_ram_add,				\
+	.del_device = e2e_ram_del,				\
+	.read = e2e_ram_read,					\
+	.write = e2e_ram_write,					\
+	.flush = e2e_ram_flush,					\
+}
 
-static struct strix_handler e2e_ram_w = {
-	.name = "strix_e2e_ram_w",
-	.owner = THIS_MODULE,
-	.scsi_type = TYPE_DISK,
-	.dev_priv_size = sizeof(struct e2e_ram),
-	.add_device_params = e2e_ram_params,
-	.dev_groups = e2e_ram_groups,
-	.add_device = e2e_ram_add,
-	.del_device = e2e_ram_del,
-	.read = e2e_ram_read,
-	.write = e2e_ram_write,
-	.flush = e2e_ram_flush,
-};
+static struct strix_handler e2e_ram_a =
+	E2E_RAM_HANDLER("strix_e2e_ram_a", STRIX_HANDLER_ATOMIC_IO);
+static struct strix_handler e2e_ram_w = E2E_RAM_HANDLER("strix_e2e_ram_w", 0);
 
 /* ---- the target driver ----------------------------------------------- */
 
