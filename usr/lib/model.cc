@@ -77,10 +77,10 @@ std::string link_name(const Node &link)
 	return link.target.filename().string();
 }
 
-[[noreturn]] void broken(const Node &n, std::string problem)
+[[noreturn]] void broken(const Node &n, std::string problem, std::string detail)
 {
 	throw Error(std::make_error_code(std::errc::io_error), n.path.string(),
-		    std::move(problem));
+		    std::move(problem), std::move(detail));
 }
 
 // A directory whose listing failed would read as empty: refuse it.
@@ -102,7 +102,7 @@ void read_luns(const Node &luns_dir, config::Luns &out)
 			continue;
 		const Node *dev = child(n, "device");
 		if (!dev || dev->type != NodeType::symlink)
-			broken(n, "LUN without a device link");
+			broken(n, "LUN without a device link", "expected a symlink 'device' to the device");
 		config::Lun &lun = out[nr];
 		lun.device = link_name(*dev);
 		saved_attrs(n, lun.attrs, {}, {"read_only"});
@@ -160,7 +160,8 @@ void read_handlers_and_devices(const Node &root, config::Config &cfg)
 				if (const Node *l = child(h, d.name); l && l->type == NodeType::symlink)
 					handler = h.name;
 		if (handler.empty())
-			broken(d, "device without a handler link");
+			broken(d, "device without a handler link",
+			       "expected a symlink 'handler' to the handler");
 		config::Device &dev = cfg.handlers[handler].devices[d.name];
 		saved_attrs(d, dev.attrs);
 	}
