@@ -361,6 +361,9 @@ private:
 			     "sections are HANDLER, DEVICE, TARGET_DRIVER, TARGET, LUN, GROUP, "
 			     "DEVICE_GROUP, TARGET_GROUP");
 		check_name(k, "attribute");
+		if (k.text == "mgmt")
+			fail(k.pos, "mgmt is not an attribute",
+			     "mgmt files take commands; the file describes objects and attributes");
 		if (s.words.size() < 2)
 			fail(k.pos, fmt::format("attribute {} has no value", quote(k.text)),
 			     fmt::format("write \"{} VALUE\"", k.text));

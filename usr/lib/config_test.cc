@@ -479,6 +479,8 @@ const BadInput bad_inputs[] = {
 	{"initiator_body", "TARGET_DRIVER d { TARGET t { GROUP g { INITIATOR i { } } } }\n", 1,
 	 52, "INITIATOR cannot have a section body"},
 	{"handler_without_name", "HANDLER {\n}\n", 1, 1, "HANDLER needs a handler name"},
+	{"mgmt_attribute", "TARGET_DRIVER iscsi {\n\tmgmt \"del_target t1\"\n}\n", 2, 2,
+	 "mgmt is not an attribute"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Malformed, ConfigErrors, ::testing::ValuesIn(bad_inputs),

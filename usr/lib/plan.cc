@@ -5,6 +5,8 @@
 #include <map>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 namespace strix::plan {
 
 namespace {
@@ -507,6 +509,12 @@ private:
 							 fmt::format("{} values", std::max(wv.size(), hv.size())),
 							 "this attribute takes one value");
 				for (const auto &v : wv)
+					if (v.find('\n') != std::string::npos)
+						throw plan_error(object,
+								 fmt::format("value {} cannot be written to mgmt",
+									     config::quote(v)),
+								 "a value added through mgmt must be one line");
+				for (const auto &v : wv)
 					if (!hv.contains(v))
 						push(s.phase, Step{object, Action::add,
 								   {s.dyn_mgmt, fmt::format("{} {} {}", s.dyn_add, a, v)},
@@ -622,8 +630,24 @@ private:
 				remove_target(tp, hi->second, {});
 			} else {
 				extra(fmt::format("target {}", tp.label()));
+				// Kept, but LUNs on a recreated device must let go of it.
+				luns_of_kept(tp, hi->second);
 			}
 		}
+	}
+
+	void luns_of_kept(const TargetPaths &tp, const Target &h)
+	{
+		if (recreated_.empty())
+			return;
+		const auto quiet = [&](const std::string &g, const Luns &l) {
+			const std::size_t n = plan_.extra.size();
+			luns(tp, g, l, l);
+			plan_.extra.resize(n);
+		};
+		quiet({}, h.luns);
+		for (const auto &[g, grp] : h.groups)
+			quiet(g, grp.luns);
 	}
 
 	std::string target_recreate_reason(const TargetPaths &tp, const Target &h,
@@ -1274,6 +1298,48 @@ Report execute(const sysfs::Tree &tree, const Plan &plan, const ExecOptions &opt
 				      : StepState::kept;
 	}
 	return r;
+}
+
+void to_json(nlohmann::json &j, const Write &w)
+{
+	j = nlohmann::json{{"path", w.path}, {"line", w.line}};
+}
+
+void to_json(nlohmann::json &j, const Step &s)
+{
+	j = nlohmann::json{
+		{"object", s.object},
+		{"action", to_string(s.action)},
+		{"path", s.write.path},
+		{"line", s.write.line},
+		{"undo", s.undo},
+		{"undo_reads_old", s.undo_reads_old},
+		{"parent", s.parent},
+		{"reason", s.reason},
+	};
+}
+
+void to_json(nlohmann::json &j, const Plan &p)
+{
+	j = nlohmann::json{{"steps", p.steps}, {"extra", p.extra}, {"notes", p.notes}};
+}
+
+void to_json(nlohmann::json &j, const Report &r)
+{
+	auto steps = nlohmann::json::array();
+	for (std::size_t i = 0; i < r.states.size(); i++)
+		steps.push_back({{"index", i}, {"state", to_string(r.states[i])}});
+	auto undo_errors = nlohmann::json::array();
+	for (const auto &[i, e] : r.undo_errors)
+		undo_errors.push_back({{"index", i}, {"error", e}});
+	j = nlohmann::json{
+		{"ok", r.ok()},
+		{"failed", r.failed ? nlohmann::json(*r.failed) : nlohmann::json(nullptr)},
+		{"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
+		{"steps", std::move(steps)},
+		{"left", r.left()},
+		{"undo_errors", std::move(undo_errors)},
+	};
 }
 
 } // namespace strix::plan

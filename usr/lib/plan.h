@@ -43,6 +43,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include "config.h"
 #include "error.h"
@@ -153,6 +154,18 @@ struct ExecOptions {
 // Runs the steps in order and stops at the first failure; then, unless
 // disabled, undoes the done steps in reverse where they can be undone.
 Report execute(const sysfs::Tree &tree, const Plan &plan, const ExecOptions &opts = {});
+
+// JSON for scripts:
+// Step:   {"object", "action", "path", "line", "undo": [{"path", "line"}...],
+//          "undo_reads_old", "parent", "reason"}
+// Plan:   {"steps": [...], "extra": [...], "notes": [...]}
+// Report: {"ok", "failed": index|null, "error": Error|null,
+//          "steps": [{"index", "state"}...], "left": [index...],
+//          "undo_errors": [{"index", "error"}...]}
+void to_json(nlohmann::json &j, const Write &w);
+void to_json(nlohmann::json &j, const Step &s);
+void to_json(nlohmann::json &j, const Plan &p);
+void to_json(nlohmann::json &j, const Report &r);
 
 } // namespace strix::plan
 

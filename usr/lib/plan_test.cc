@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "config.h"
 #include "model.h"
@@ -244,6 +245,27 @@ TEST(Plan, CreationOnlyAttributeMeansRecreate)
 	EXPECT_EQ(find_step(p, "device disk1", Action::create)->reason, del->reason);
 	EXPECT_EQ(find_step(p, "LUN 0 of iscsi/t1", Action::del)->reason,
 		  "device disk1 is recreated");
+}
+
+TEST(Plan, RecreateLetsGoOfLunsOfTargetsTheFileLacks)
+{
+	Config have = cfg(box);
+	have.drivers["iscsi"].targets["old"].luns[4] = config::Lun{"disk1", {}};
+	Config want = cfg(box);
+	want.handlers["vdisk_fileio"].devices["disk1"].attrs["blocksize"] = {"4096"};
+	const Plan p = plan_ok(have, want);
+	EXPECT_EQ(writes(p),
+		  (Writes{
+			  {"targets/iscsi/old/luns/mgmt", "del 4"},
+			  {"targets/iscsi/t1/luns/mgmt", "del 0"},
+			  {"handlers/vdisk_fileio/mgmt", "del_device disk1"},
+			  {"handlers/vdisk_fileio/mgmt",
+			   "add_device disk1 blocksize=4096; filename=/d1; nv_cache=1"},
+			  {"targets/iscsi/old/luns/mgmt", "add disk1 4"},
+			  {"targets/iscsi/t1/luns/mgmt", "add disk1 0"},
+		  }))
+		<< format(p);
+	EXPECT_EQ(p.extra, std::vector<std::string>{"target iscsi/old"});
 }
 
 TEST(Plan, RunTimeAttributeIsWrittenInPlace)
@@ -577,6 +599,25 @@ TEST_F(PlanExecute, FailureRollsBackWhatRan)
 	EXPECT_NE(s.find("Is a directory"), std::string::npos) << s;
 	EXPECT_NE(s.find("left in the tree: nothing"), std::string::npos) << s;
 	EXPECT_NE(s.find("not run: 1 step"), std::string::npos) << s;
+}
+
+TEST_F(PlanExecute, PlanAndReportAsJson)
+{
+	refuse_writes("targets/scst_local/t1/luns/mgmt");
+	const Plan p = bring_up();
+	const nlohmann::json jp = p;
+	ASSERT_EQ(jp["steps"].size(), 5u);
+	EXPECT_EQ(jp["steps"][0]["action"], "create");
+	EXPECT_EQ(jp["steps"][0]["object"], "device disk2");
+	EXPECT_EQ(jp["steps"][0]["undo"][0]["line"], "del_device disk2");
+	EXPECT_EQ(jp["steps"][2]["parent"], "device disk2");
+	const nlohmann::json jr = execute(sysfs::Tree(root_), p);
+	EXPECT_EQ(jr["ok"], false);
+	EXPECT_EQ(jr["failed"], 3);
+	EXPECT_EQ(jr["error"]["errno_name"], "EISDIR");
+	EXPECT_EQ(jr["steps"][0]["state"], "undone");
+	EXPECT_EQ(jr["steps"][4]["state"], "pending");
+	EXPECT_TRUE(jr["left"].empty());
 }
 
 TEST_F(PlanExecute, UndoRestoresTheValueReadBefore)
