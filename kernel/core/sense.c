@@ -65,6 +65,7 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	[__STRIX_ABORTED]		= { CC, ABORTED_COMMAND, 0x00, 0x00 },
 	[__STRIX_MISCOMPARE]		= { CC, MISCOMPARE, 0x1d, 0x00 },
 	[__STRIX_MEDIUM_REMOVAL_PREVENTED] = { CC, ILLEGAL_REQUEST, 0x53, 0x02 },
+	[__STRIX_INVALID_RELEASE_PR]	= { CC, ILLEGAL_REQUEST, 0x26, 0x04 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

@@ -46,6 +46,7 @@ static const struct sense_row_case sense_row_cases[] = {
 	{ "NO_MEDIUM", STRIX_NO_MEDIUM, CC, 0x02, 0x3a, 0x00 },
 	{ "MEDIUM_REMOVAL_PREVENTED", STRIX_MEDIUM_REMOVAL_PREVENTED, CC, 0x05, 0x53,
 	  0x02 },
+	{ "INVALID_RELEASE_PR", STRIX_INVALID_RELEASE_PR, CC, 0x05, 0x26, 0x04 },
 	{ "HW_ERROR", STRIX_HW_ERROR, CC, 0x04, 0x44, 0x00 },
 	{ "NO_RESOURCES", STRIX_NO_RESOURCES, 0x28, 0, 0, 0, true },
 	{ "BUSY", STRIX_BUSY, 0x08, 0, 0, 0, true },
