@@ -30,10 +30,16 @@ def test_tree_shows_key_attribute(strix_core, strixctl):
     with open(os.path.join(strix_core, "setup_id"), "w") as f:
         f.write("0x2a\n")
     try:
-        out = strixtest.sh(strixctl + " tree").stdout
+        out = strixtest.sh(strixctl + " tree --raw").stdout
         assert "setup_id" in out and "0x2a" in out and "[key]" in out
         for d in ("handlers", "devices", "targets", "device_groups"):
             assert d in out
     finally:
         with open(os.path.join(strix_core, "setup_id"), "w") as f:
             f.write("0\n")
+
+
+def test_tree_shows_setup_id(strix_core, strixctl):
+    out = strixtest.sh(strixctl + " tree").stdout
+    for d in ("handlers/", "targets/", "device_groups/"):
+        assert d in out

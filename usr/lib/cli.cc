@@ -1,7 +1,17 @@
+// strixctl: registers the subcommand tables with CLI11, runs the parsed one,
+// and is the one place that reports errors (text on err; with --json also
+// {"error": ...} on out).  The commands themselves are in cli_*.cc.
 #include "cli.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <exception>
+#include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,35 +21,13 @@
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_internal.h"
 #include "error.h"
+#include "suggest.h"
 #include "sysfs.h"
 #include "version.h"
 
 namespace strix::cli {
-
-namespace {
-
-constexpr std::string_view program = "strixctl";
-
-// Everything the command line can set; CLI11 binds straight into it.
-struct Options {
-	std::string root; // empty: $STRIX_SYSFS_ROOT or the default root
-	bool json = false;
-	std::string path; // tree
-};
-
-struct Context {
-	const Options &opts;
-	const sysfs::Tree &tree;
-	std::ostream &out;
-};
-
-struct Command {
-	std::string_view name;
-	std::string_view description;
-	void (*configure)(CLI::App &sub, Options &opts); // may be null
-	void (*handler)(const Context &ctx);
-};
 
 void print_json(std::ostream &out, const nlohmann::json &j)
 {
@@ -47,116 +35,127 @@ void print_json(std::ostream &out, const nlohmann::json &j)
 	out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
-// --- version -------------------------------------------------------------
-
-void version_handler(const Context &ctx)
+std::pair<std::string, std::string> split_param(std::string_view kv)
 {
-	ctx.tree.require();
-	const KernelVersion kernel = read_kernel_version(ctx.tree);
-
-	if (ctx.opts.json) {
-		print_json(ctx.out, {
-			{"strixctl", {{"version", user_version()}}},
-			{"kernel", kernel},
-		});
-		return;
-	}
-	fmt::print(ctx.out, "strixctl {}\n", user_version());
-	fmt::print(ctx.out, "module   {}\n", kernel.version);
-	fmt::print(ctx.out, "features {}\n",
-		   kernel.features.empty() ? std::string("(none)")
-					   : fmt::format("{}", fmt::join(kernel.features, " ")));
+	const auto eq = kv.find('=');
+	if (eq == std::string_view::npos || eq == 0)
+		throw Error(std::make_error_code(std::errc::invalid_argument), std::string(kv),
+			    "not a key=value pair", "attributes are given as name=value");
+	return {std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1))};
 }
 
-// --- tree ----------------------------------------------------------------
-
-void tree_configure(CLI::App &sub, Options &opts)
+CLI::Validator one_of(std::vector<std::string> names, std::string what)
 {
-	sub.add_option("path", opts.path,
-		       "Part of the tree to print, relative to the root (default: all)")
-		->type_name("PATH");
+	const std::string desc = fmt::format("{{{}}}", fmt::join(names, ","));
+	return CLI::Validator(
+		[names = std::move(names), what = std::move(what)](std::string &value) -> std::string {
+			if (std::ranges::find(names, value) != names.end())
+				return {};
+			std::string msg = fmt::format("unknown {} '{}'", what, value);
+			if (const auto s = suggest(value, names))
+				msg += fmt::format(": did you mean '{}'?", *s);
+			else
+				msg += fmt::format(": one of {}", fmt::join(names, ", "));
+			return msg;
+		},
+		desc);
 }
 
-void print_node(std::ostream &out, const sysfs::Node &node, std::size_t depth,
-		std::string_view label)
+TreeLock::TreeLock(const sysfs::Tree &tree)
 {
-	const std::string indent(2 * depth, ' ');
-	const auto failed = [&](std::string_view what) {
-		return fmt::format(" ({}: {})", what, node.error.message());
-	};
-
-	switch (node.type) {
-	case sysfs::NodeType::directory:
-		fmt::print(out, "{}{}/{}\n", indent, label,
-			   node.error ? failed("cannot list") : std::string());
-		for (const auto &child : node.children)
-			print_node(out, child, depth + 1, child.name);
-		return;
-	case sysfs::NodeType::symlink:
-		fmt::print(out, "{}{} -> {}\n", indent, label, node.target.string());
-		return;
-	case sysfs::NodeType::attribute:
-		break;
-	case sysfs::NodeType::other:
-		fmt::print(out, "{}{} (other)\n", indent, label);
-		return;
-	}
-
-	if (!node.readable) {
-		fmt::print(out, "{}{} (write-only)\n", indent, label);
-		return;
-	}
-	if (!node.value) {
-		fmt::print(out, "{}{}{}\n", indent, label, failed("cannot read"));
-		return;
-	}
-	// name = first line
-	//        further lines aligned under the first [key]
-	const auto &attr = *node.value;
-	const std::string key = attr.key ? std::string(" ") + std::string(sysfs::key_marker) : "";
-	if (attr.lines.empty()) {
-		fmt::print(out, "{}{} ={}\n", indent, label, key);
-		return;
-	}
-	const std::string cont(indent.size() + label.size() + 3, ' ');
-	for (std::size_t i = 0; i < attr.lines.size(); i++) {
-		const bool last = i + 1 == attr.lines.size();
-		if (i == 0)
-			fmt::print(out, "{}{} = {}", indent, label, attr.lines[i]);
-		else
-			fmt::print(out, "{}{}", cont, attr.lines[i]);
-		fmt::print(out, "{}\n", last ? key : "");
+	tree.require();
+	fd_ = ::open(tree.root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd_ < 0)
+		throw Error::from_errno(errno, tree.root().string(), "cannot open to lock");
+	while (::flock(fd_, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		// A file system without flock: run unlocked rather than not at all.
+		if (errno == EINVAL || errno == ENOLCK || errno == EOPNOTSUPP)
+			break;
+		const int err = errno;
+		::close(fd_);
+		throw Error::from_errno(err, tree.root().string(), "cannot lock");
 	}
 }
 
-void tree_handler(const Context &ctx)
+TreeLock::~TreeLock()
 {
-	ctx.tree.require();
-	const sysfs::Node node = ctx.tree.walk(ctx.opts.path);
-
-	if (ctx.opts.json) {
-		print_json(ctx.out, node);
-		return;
-	}
-	print_node(ctx.out, node, 0, node.path.string());
+	if (fd_ >= 0)
+		::close(fd_); // drops the lock
 }
 
-// --- the table -----------------------------------------------------------
-
-constexpr std::array commands{
-	Command{"version", "Print the user-space and kernel module versions and features",
-		nullptr, version_handler},
-	Command{"tree", "Print the management tree", tree_configure, tree_handler},
-};
+namespace {
 
 // The one fatal path: a line on err, and with --json the error on out too.
-int fail(const Options &opts, std::ostream &out, std::ostream &err,
-	 std::string_view message, const nlohmann::json &error)
+int fail(bool json, std::ostream &out, std::ostream &err, std::string_view message,
+	 const nlohmann::json &error, int code = exit_failure)
 {
 	fmt::print(err, "{}: {}\n", program, message);
-	if (opts.json)
+	if (json)
 		print_json(out, {{"error", error}});
-	return exit_failure;
+	return code;
+}
+
+// Options of app (or, as CLI11 falls through, of its parents) that take a
+// value, so that the typo scan skips that value.
+bool takes_value(const CLI::App *app, const std::string &arg)
+{
+	if (arg.find('=') != std::string::npos)
+		return false;
+	for (; app; app = app->get_parent())
+		if (const CLI::Option *o = app->get_option_no_throw(arg))
+			return o->get_type_size_max() > 0 && o->get_expected_max() > 0;
+	return false;
+}
+
+// A word where a subcommand was expected that is none: "unknown command
+// 'aply': did you mean 'apply'?".
+std::optional<std::string> typo_hint(const CLI::App &app, const std::vector<std::string> &args)
+{
+	const CLI::App *cur = &app;
+	for (std::size_t i = 0; i < args.size(); i++) {
+		const std::string &arg = args[i];
+		if (arg == "--")
+			return std::nullopt;
+		if (arg.starts_with("-")) {
+			if (takes_value(cur, arg))
+				i++;
+			continue;
+		}
+		const auto subs = cur->get_subcommands([](const CLI::App *) { return true; });
+		if (subs.empty())
+			return std::nullopt; // a positional argument
+		const auto sub = std::ranges::find_if(subs, [&](const CLI::App *s) {
+			return s->check_name(arg);
+		});
+		if (sub != subs.end()) {
+			cur = *sub;
+			continue;
+		}
+		std::vector<std::string> names;
+		for (const CLI::App *s : subs)
+			names.push_back(s->get_name());
+		const std::string where = cur == &app ? std::string("command")
+						      : fmt::format("'{}' command", cur->get_name());
+		std::string hint = fmt::format("unknown {} '{}'", where, arg);
+		if (const auto s = suggest(arg, names))
+			hint += fmt::format(": did you mean '{}'?", *s);
+		else
+			hint += fmt::format(": one of {}", fmt::join(names, ", "));
+		return hint;
+	}
+	return std::nullopt;
+}
+
+bool want_color(const std::string &when, const std::ostream &out)
+{
+	if (when == "always")
+		return true;
+	if (when == "never")
+		return false;
+	// auto: only our own stdout, and only a terminal; NO_COLOR wins.
+	return &out == &std::cout && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
 }
 
 } // namespace
@@ -164,50 +163,79 @@ int fail(const Options &opts, std::ostream &out, std::ostream &err,
 int run(std::span<const char *const> argv, std::ostream &out, std::ostream &err)
 {
 	Options opts;
-	CLI::App app{"Strix SCSI target administration", std::string(program)};
+	CLI::App app{"Strix SCSI target administration.  Without a command: tree.",
+		     std::string(program)};
 	app.set_version_flag("--version", std::string(user_version()));
 	app.add_option("--root", opts.root,
 		       fmt::format("Management tree to use (default: ${} or {})",
 				   sysfs::root_env, sysfs::default_root))
 		->type_name("DIR");
 	app.add_flag("--json", opts.json, "Print JSON on stdout, errors included");
-	app.require_subcommand(1);
+	app.add_option("--color", opts.color, "Colour the tree: auto (on a terminal), always, never")
+		->check(one_of({"auto", "always", "never"}, "colour mode"))
+		->type_name("WHEN");
+	app.require_subcommand(0, 1);
 	// Global options may follow the subcommand: "strixctl version --json".
 	app.fallthrough();
+	app.footer("Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 diff found differences.\n"
+		   "See strixctl(8) and Documentation/strixctl.md.");
 
 	std::vector<std::pair<const CLI::App *, const Command *>> subcommands;
-	for (const auto &cmd : commands) {
-		CLI::App *sub = app.add_subcommand(std::string(cmd.name),
-						   std::string(cmd.description));
-		sub->footer("Global options (--root, --json) may also follow the subcommand.");
-		if (cmd.configure)
-			cmd.configure(*sub, opts);
-		subcommands.emplace_back(sub, &cmd);
+	const Command *tree_cmd = nullptr;
+	for (const auto table : {read_commands(), edit_commands(), apply_commands(),
+				 import_commands()}) {
+		for (const Command &cmd : table) {
+			CLI::App *sub = app.add_subcommand(std::string(cmd.name),
+							   std::string(cmd.description));
+			sub->footer("Global options (--root, --json, --color) may also follow the "
+				    "subcommand.");
+			if (cmd.configure)
+				cmd.configure(*sub, opts);
+			subcommands.emplace_back(sub, &cmd);
+			if (cmd.name == "tree")
+				tree_cmd = &cmd;
+		}
 	}
 
+	std::vector<std::string> forward;
+	for (std::size_t i = 1; i < argv.size(); i++)
+		forward.emplace_back(argv[i]);
 	try {
 		// CLI11 takes the arguments reversed and without argv[0].
-		std::vector<std::string> args;
-		for (auto it = argv.rbegin(); it != argv.rend() && it + 1 != argv.rend(); ++it)
-			args.emplace_back(*it);
+		std::vector<std::string> args(forward.rbegin(), forward.rend());
 		app.parse(args);
 	} catch (const CLI::ParseError &e) {
 		// --help and --version arrive here too, with exit code 0.
-		return app.exit(e, out, err) == 0 ? exit_ok : exit_usage;
+		if (e.get_exit_code() == 0)
+			return app.exit(e, out, err) == 0 ? exit_ok : exit_usage;
+		const bool json = std::ranges::find(forward, "--json") != forward.end();
+		const auto hint = typo_hint(app, forward);
+		const std::string message = hint ? *hint : std::string(e.what());
+		if (json) {
+			print_json(out, {{"error",
+					  {{"message", message},
+					   {"subject", "command line"},
+					   {"problem", "usage"},
+					   {"detail", e.what()},
+					   {"errno", EINVAL},
+					   {"errno_name", "EINVAL"}}}});
+		}
+		fmt::print(err, "{}: {}\n", program, message);
+		fmt::print(err, "Run '{} --help' for usage.\n", program);
+		return exit_usage;
 	}
 
 	try {
 		const sysfs::Tree tree = opts.root.empty() ? sysfs::Tree() : sysfs::Tree(opts.root);
-		const Context ctx{opts, tree, out};
-		for (const auto &[sub, cmd] : subcommands) {
+		const Context ctx{opts, tree, out, err, want_color(opts.color, out)};
+		for (const auto &[sub, cmd] : subcommands)
 			if (sub->parsed())
-				cmd->handler(ctx);
-		}
-		return exit_ok;
+				return cmd->handler(ctx);
+		return tree_cmd->handler(ctx); // no command: the tree
 	} catch (const Error &e) {
-		return fail(opts, out, err, e.what(), e);
+		return fail(opts.json, out, err, e.what(), e);
 	} catch (const std::exception &e) {
-		return fail(opts, out, err, e.what(), {{"message", e.what()}});
+		return fail(opts.json, out, err, e.what(), {{"message", e.what()}});
 	}
 }
 

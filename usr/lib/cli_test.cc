@@ -129,9 +129,9 @@ TEST_F(Cli, RootFromTheEnvironment)
 
 // --- tree ----------------------------------------------------------------
 
-TEST_F(Cli, TreeText)
+TEST_F(Cli, TreeRawText)
 {
-	const auto r = strixctl({"tree"});
+	const auto r = strixctl({"tree", "--raw"});
 	EXPECT_EQ(r.code, exit_ok);
 	EXPECT_EQ(r.err, "");
 	const std::string version = fmt::format("{}", user_version());
@@ -167,9 +167,9 @@ TEST_F(Cli, TreeOfAnAttribute)
 	EXPECT_EQ(r.out, (root_ / "setup_id").string() + " = 0x2a [key]\n");
 }
 
-TEST_F(Cli, TreeJson)
+TEST_F(Cli, TreeRawJson)
 {
-	const auto r = strixctl({"tree", "--json"});
+	const auto r = strixctl({"tree", "--raw", "--json"});
 	EXPECT_EQ(r.code, exit_ok);
 	const json j = json::parse(r.out);
 	EXPECT_EQ(j["type"], "directory");
@@ -221,11 +221,12 @@ TEST_F(Cli, TreeMissingRoot)
 
 // --- usage ---------------------------------------------------------------
 
-TEST(CliUsage, SubcommandRequired)
+TEST_F(Cli, NoSubcommandIsTheTree)
 {
-	const auto r = run_cli({});
-	EXPECT_EQ(r.code, exit_usage);
-	EXPECT_NE(r.err.find("subcommand"), std::string::npos) << r.err;
+	const auto r = strixctl({});
+	EXPECT_EQ(r.code, exit_ok) << r.err;
+	EXPECT_EQ(r.out, strixctl({"tree"}).out);
+	EXPECT_NE(r.out.find("disk1"), std::string::npos) << r.out;
 }
 
 TEST(CliUsage, UnknownSubcommandOrOption)
