@@ -99,7 +99,7 @@ def test_thousand_luns(stack, strixctl, tmp_path):
     out = strixctl.json("apply", conf)
     print("apply of %d LUNs: %.1f s" % (n, time.time() - start))
     assert out["report"]["ok"]
-    assert len(steps(out)) == 2 * n + 2  # devices, the target, LUNs, enabled
+    assert len(steps(out)) == 2 * n + 1  # devices, the target, LUNs (local: always enabled)
     assert len(os.listdir(stack.path("targets/scst_local/big/luns"))) == n + 1  # + mgmt
     saved = str(tmp_path / "saved.conf")
     strixctl.json("save", saved)
@@ -232,12 +232,17 @@ def test_read_commands_on_the_real_tree(stack, strixctl, tmp_path):
     assert "LUN 0 of scst_local/t1" in err["message"]
 
 
-@pytest.mark.xfail(reason="kernel: a driver without enable_target (scst_local) keeps its "
-                          "targets always enabled and refuses enabled=0 with EOPNOTSUPP "
-                          "(core/target.c enabled_store)", strict=True)
-def test_disable_enable(stack, strixctl, tmp_path):
+def test_local_targets_cannot_be_disabled(stack, strixctl, tmp_path):
+    """scst_local has nothing to stop: disable fails with the kernel's
+    EOPNOTSUPP and changes nothing; enable is a no-op; save writes no
+    `enabled` for it (as SCST's own files), and that file applies clean."""
     strixctl.json("apply", write(tmp_path / "a.conf", base_conf(tmp_path)))
-    strixctl.run("disable", "t1")
-    assert stack.value("targets/scst_local/t1/enabled") == "0"
+    err = strixctl.json("disable", "t1", rc=1)["error"]
+    assert err["errno_name"] == "EOPNOTSUPP", err
+    assert stack.value("targets/scst_local/t1/enabled") == "1"
     strixctl.run("enable", "t1")
     assert stack.value("targets/scst_local/t1/enabled") == "1"
+    saved = tmp_path / "saved.conf"
+    strixctl.run("save", str(saved))
+    assert "enabled" not in saved.read_text().split("TARGET_DRIVER scst_local")[1]
+    assert strixctl.json("apply", "--dry-run", str(saved))["plan"]["steps"] == []

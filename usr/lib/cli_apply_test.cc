@@ -38,7 +38,7 @@ HANDLER vdisk_fileio {
 	DEVICE disk1 { filename /var/lib/strix/disk1.img }
 	DEVICE disk2 { filename /srv/disk2.img }
 }
-TARGET_DRIVER scst_local {
+TARGET_DRIVER iscsi {
 	TARGET t1 {
 		LUN 0 disk1
 		enabled 1
@@ -54,7 +54,7 @@ protected:
 	void SetUp() override
 	{
 		CliFixture::SetUp();
-		write_file("targets/scst_local/mgmt", "");
+		write_file("targets/iscsi/mgmt", "");
 	}
 	// A directory the kernel would create when the plan creates its
 	// object: a symlink to a directory outside the tree, so that writes
@@ -70,9 +70,9 @@ protected:
 	}
 	void kernel_target(const std::string &name) const
 	{
-		kernel_dir("targets/scst_local/" + name);
-		write_file("targets/scst_local/" + name + "/luns/mgmt", "");
-		write_file("targets/scst_local/" + name + "/enabled", "0\n");
+		kernel_dir("targets/iscsi/" + name);
+		write_file("targets/iscsi/" + name + "/luns/mgmt", "");
+		write_file("targets/iscsi/" + name + "/enabled", "0\n");
 	}
 	std::vector<std::string> lines(const json &plan) const
 	{
@@ -95,14 +95,14 @@ TEST_F(Apply, DryRunPrintsThePlanAndWritesNothing)
 	EXPECT_EQ(j["report"], nullptr);
 	EXPECT_EQ(lines(j["plan"]), (Strings{
 		"handlers/vdisk_fileio/mgmt <- add_device disk2 filename=/srv/disk2.img",
-		"targets/scst_local/mgmt <- add_target t1",
-		"targets/scst_local/mgmt <- add_target t2",
-		"targets/scst_local/t1/luns/mgmt <- add disk1 0",
-		"targets/scst_local/t2/luns/mgmt <- add disk2 0",
-		"targets/scst_local/t1/enabled <- 1",
+		"targets/iscsi/mgmt <- add_target t1",
+		"targets/iscsi/mgmt <- add_target t2",
+		"targets/iscsi/t1/luns/mgmt <- add disk1 0",
+		"targets/iscsi/t2/luns/mgmt <- add disk2 0",
+		"targets/iscsi/t1/enabled <- 1",
 	}));
 	EXPECT_EQ(written("handlers/vdisk_fileio/mgmt"), "");
-	EXPECT_EQ(read_file("targets/scst_local/mgmt"), "");
+	EXPECT_EQ(read_file("targets/iscsi/mgmt"), "");
 
 	const auto text = strixctl({"apply", file, "-n"});
 	EXPECT_EQ(text.code, exit_ok);
@@ -124,8 +124,8 @@ TEST_F(Apply, RunsThePlan)
 	EXPECT_EQ(j["report"]["ok"], true);
 	EXPECT_EQ(j["report"]["left"].size(), 6u);
 	EXPECT_EQ(written("handlers/vdisk_fileio/mgmt"), "add_device disk2 filename=/srv/disk2.img\n");
-	EXPECT_EQ(read_file("targets/scst_local/mgmt"), "add_target t2\n"); // the last write
-	EXPECT_EQ(read_file("targets/scst_local/t1/enabled"), "1\n");
+	EXPECT_EQ(read_file("targets/iscsi/mgmt"), "add_target t2\n"); // the last write
+	EXPECT_EQ(read_file("targets/iscsi/t1/enabled"), "1\n");
 
 	const auto text = strixctl({"apply", file});
 	EXPECT_NE(text.out.find("applied 6 steps\n"), std::string::npos) << text.out;
@@ -135,7 +135,7 @@ TEST_F(Apply, AFailureRollsBackAndExitsOne)
 {
 	kernel_target("t1");
 	kernel_target("t2");
-	refuse_writes("targets/scst_local/t2/luns/mgmt");
+	refuse_writes("targets/iscsi/t2/luns/mgmt");
 	const auto file = write_outside("s.conf", wanted_conf);
 	const auto r = strixctl({"apply", file, "--json"});
 	EXPECT_EQ(r.code, exit_failure);
@@ -147,10 +147,10 @@ TEST_F(Apply, AFailureRollsBackAndExitsOne)
 	EXPECT_EQ(j["error"]["message"].get<std::string>().substr(0, 40),
 		  fmt::format("apply {}: step 5 failed: ", file).substr(0, 40));
 	// Undone in reverse: the LUN, the targets, the device.
-	EXPECT_EQ(read_file("targets/scst_local/t1/luns/mgmt"), "del 0\n");
-	EXPECT_EQ(read_file("targets/scst_local/mgmt"), "del_target t1\n");
+	EXPECT_EQ(read_file("targets/iscsi/t1/luns/mgmt"), "del 0\n");
+	EXPECT_EQ(read_file("targets/iscsi/mgmt"), "del_target t1\n");
 	EXPECT_EQ(written("handlers/vdisk_fileio/mgmt"), "del_device disk2\n");
-	EXPECT_NE(r.err.find("step 5 failed: LUN 0 of scst_local/t2"), std::string::npos) << r.err;
+	EXPECT_NE(r.err.find("step 5 failed: LUN 0 of iscsi/t2"), std::string::npos) << r.err;
 
 	const auto text = strixctl({"apply", file});
 	EXPECT_EQ(text.code, exit_failure);
@@ -180,8 +180,8 @@ TEST_F(Apply, TargetAppliesOneTargetsPart)
 	ASSERT_EQ(r.code, exit_ok) << r.err;
 	EXPECT_EQ(lines(json::parse(r.out)["plan"]), (Strings{
 		"handlers/vdisk_fileio/mgmt <- add_device disk2 filename=/srv/disk2.img",
-		"targets/scst_local/mgmt <- add_target t2",
-		"targets/scst_local/t2/luns/mgmt <- add disk2 0",
+		"targets/iscsi/mgmt <- add_target t2",
+		"targets/iscsi/t2/luns/mgmt <- add disk2 0",
 	}));
 	const auto bad = strixctl({"apply", file, "-n", "--target", "t9"});
 	EXPECT_EQ(bad.code, exit_failure);
@@ -295,7 +295,7 @@ protected:
 		return write_outside("strix.conf",
 				     running_conf + fmt::format("HANDLER vdisk_blockio {{\n"
 								"\tDEVICE zvol1 {{ filename {} }}\n}}\n"
-								"TARGET_DRIVER scst_local {{\n"
+								"TARGET_DRIVER iscsi {{\n"
 								"\tTARGET t1 {{ LUN 0 zvol1 }}\n}}\n",
 								backing));
 	}
@@ -357,7 +357,7 @@ TEST_F(Boot, LeavesOutWhatNeverCameAndSaysSo)
 	EXPECT_EQ(j["waited"][0]["found"], false);
 	EXPECT_EQ(j["waited"][0]["path"], never);
 	// The rest is applied: the target without the LUN on the missing device.
-	EXPECT_EQ(lines(j["plan"]), Strings{"targets/scst_local/mgmt <- add_target t1"});
+	EXPECT_EQ(lines(j["plan"]), Strings{"targets/iscsi/mgmt <- add_target t1"});
 	EXPECT_EQ(j["report"]["ok"], true);
 	EXPECT_NE(r.err.find("left out device with missing backing: zvol1"), std::string::npos)
 		<< r.err;

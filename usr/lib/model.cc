@@ -110,10 +110,15 @@ void read_luns(const Node &luns_dir, config::Luns &out)
 	}
 }
 
-void read_target(const Node &dir, config::Target &t)
+void read_target(const Node &dir, config::Target &t, bool always_enabled)
 {
 	t.hw = child(dir, "hw_target") != nullptr;
-	saved_attrs(dir, t.attrs, {}, {"enabled"});
+	if (always_enabled) {
+		saved_attrs(dir, t.attrs);
+		t.attrs.erase("enabled");
+	} else {
+		saved_attrs(dir, t.attrs, {}, {"enabled"});
+	}
 	t.attrs.erase("hw_target");
 	if (const Node *luns = child(dir, "luns"))
 		read_luns(*luns, t.luns);
@@ -179,7 +184,8 @@ void read_targets(const Node &root, config::Config &cfg)
 		saved_attrs(drv, driver.attrs, {}, {"enabled"});
 		for (const Node &t : listed(drv).children)
 			if (t.type == NodeType::directory)
-				read_target(t, driver.targets[t.name]);
+				read_target(t, driver.targets[t.name],
+					    targets_always_enabled(drv.name));
 		if (!driver.attrs.empty() || !driver.targets.empty())
 			cfg.drivers[drv.name] = std::move(driver);
 	}
@@ -230,6 +236,11 @@ Expected<config::Config> read(const sysfs::Tree &tree)
 	} catch (const Error &e) {
 		return unexpected(e);
 	}
+}
+
+bool targets_always_enabled(std::string_view driver)
+{
+	return driver == "scst_local";
 }
 
 } // namespace strix::model

@@ -7,7 +7,8 @@
 //   print a last line "[key]" (sysfs-abi.md), as scstadmin saves them;
 //   Name, Name1, Name2, ... (IncomingUser1, allowed_portal2) fold into one
 //   attribute Name with several values;
-// - besides those: `enabled` of drivers and targets when it is 1, `read_only`
+// - besides those: `enabled` of drivers and targets when it is 1 (not for
+//   targets of a driver whose targets are always enabled), `read_only`
 //   of a LUN when it is 1, `group_id` and `state` of an ALUA target group and
 //   `rel_tgt_id` of a target in it;
 // - a device's handler from its `handler` link (or the handler's link to
@@ -30,6 +31,11 @@ namespace strix::model {
 // The configuration of the tree at tree.root().  Fails (as a value) if the
 // root is missing or a part of the tree cannot be read.
 Expected<config::Config> read(const sysfs::Tree &tree);
+
+// Drivers without a way to disable a target (scst_local: a target is its
+// SCSI hosts, there is nothing to stop): their targets are always enabled,
+// the kernel refuses enabled=0, and SCST's own files never mention it.
+bool targets_always_enabled(std::string_view driver);
 
 } // namespace strix::model
 

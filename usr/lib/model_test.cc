@@ -196,6 +196,18 @@ TEST_F(ModelRead, FoldsNumberedAttributesOnlyForMultiValuedNames)
 	EXPECT_FALSE(a.contains("opt1"));
 }
 
+TEST_F(ModelRead, LocalTargetsAreAlwaysEnabledAndSaveNoEnabled)
+{
+	// scst_local has no way to disable a target; SCST's files never say it
+	write_file("targets/scst_local/t1/enabled", "1\n");
+	write_file("targets/iscsi/iqn.t/enabled", "1\n");
+	const config::Config c = read_ok();
+	EXPECT_FALSE(c.drivers.at("scst_local").targets.at("t1").attrs.contains("enabled"));
+	EXPECT_EQ(get(c.drivers.at("iscsi").targets.at("iqn.t").attrs, "enabled"), "1");
+	EXPECT_TRUE(targets_always_enabled("scst_local"));
+	EXPECT_FALSE(targets_always_enabled("iscsi"));
+}
+
 TEST_F(ModelRead, MissingRootIsAnErrorValue)
 {
 	const auto r = read(sysfs::Tree(base_ / "absent"));

@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include "model.h"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -745,8 +747,10 @@ private:
 		}
 		luns(tp, {}, h.luns, w.luns);
 		initiator_moves(tp, h, w, removed_groups);
-		enabled(object, tp.dir(), fresh ? Attrs{} : h.attrs, w.attrs, true, disable_targets,
-			enable_targets);
+		// Always enabled (scst_local): nothing to plan, whatever the file says.
+		if (!model::targets_always_enabled(tp.driver))
+			enabled(object, tp.dir(), fresh ? Attrs{} : h.attrs, w.attrs, true,
+				disable_targets, enable_targets);
 	}
 
 	void initiator_moves(const TargetPaths &tp, const Target &h, const Target &w,

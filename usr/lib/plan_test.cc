@@ -113,6 +113,24 @@ TEST(Plan, SameConfigurationPlansNothing)
 	EXPECT_EQ(format(p), "nothing to do\n");
 }
 
+TEST(Plan, LocalTargetsNeedNoEnableOrDisable)
+{
+	// an scst.conf from SCST (no enabled) and one from an older save
+	// (enabled 1) both match a running local target, and create none
+	const Config have = cfg("TARGET_DRIVER scst_local { TARGET t1 }");
+	for (const char *want : {"TARGET_DRIVER scst_local { TARGET t1 }",
+				 "TARGET_DRIVER scst_local { TARGET t1 { enabled 1 } }"}) {
+		EXPECT_TRUE(plan_ok(have, cfg(want)).empty()) << want;
+		const Plan fresh = plan_ok(Config{}, cfg(want));
+		ASSERT_EQ(fresh.steps.size(), 1u) << format(fresh);
+		EXPECT_EQ(fresh.steps[0].action, Action::create);
+	}
+	// with prune, a file without the target deletes it, it does not disable it
+	const Plan gone = plan_ok(have, Config{}, pruning());
+	for (const Step &s : gone.steps)
+		EXPECT_NE(s.action, Action::disable) << format(gone);
+}
+
 TEST(Plan, BringUpOrderFromNothing)
 {
 	const Config want = cfg(R"(
@@ -538,12 +556,12 @@ protected:
 	void SetUp() override
 	{
 		TreeFixture::SetUp();
-		write_file("targets/scst_local/mgmt", "");
-		write_file("targets/scst_local/t1/luns/mgmt", "");
-		write_file("targets/scst_local/t1/enabled", "0\n");
-		write_file("targets/scst_local/t1/ini_groups/mgmt", "");
-		write_file("targets/scst_local/t1/ini_groups/a/initiators/mgmt", "");
-		write_file("targets/scst_local/t1/ini_groups/b/initiators/mgmt", "");
+		write_file("targets/iscsi/mgmt", "");
+		write_file("targets/iscsi/t1/luns/mgmt", "");
+		write_file("targets/iscsi/t1/enabled", "0\n");
+		write_file("targets/iscsi/t1/ini_groups/mgmt", "");
+		write_file("targets/iscsi/t1/ini_groups/a/initiators/mgmt", "");
+		write_file("targets/iscsi/t1/ini_groups/b/initiators/mgmt", "");
 		write_file("devices/disk2/prod_id", "OLD\n");
 	}
 
@@ -557,7 +575,7 @@ HANDLER vdisk_fileio {
 	DEVICE disk1 { filename /var/lib/strix/disk1.img }
 	DEVICE disk2 { filename /d2; prod_id NEW }
 }
-TARGET_DRIVER scst_local { TARGET t1 { enabled 1; LUN 0 disk2 } }
+TARGET_DRIVER iscsi { TARGET t1 { enabled 1; LUN 0 disk2 } }
 )"));
 	}
 };
@@ -570,21 +588,21 @@ TEST_F(PlanExecute, AllStepsRun)
 	EXPECT_TRUE(r.ok()) << r.summary(p);
 	EXPECT_EQ(r.in(StepState::done).size(), 5u);
 	EXPECT_EQ(read_file("handlers/vdisk_fileio/mgmt"), "add_device disk2 filename=/d2\n");
-	EXPECT_EQ(read_file("targets/scst_local/mgmt"), "add_target t1\n");
+	EXPECT_EQ(read_file("targets/iscsi/mgmt"), "add_target t1\n");
 	EXPECT_EQ(read_file("devices/disk2/prod_id"), "NEW\n");
-	EXPECT_EQ(read_file("targets/scst_local/t1/luns/mgmt"), "add disk2 0\n");
-	EXPECT_EQ(read_file("targets/scst_local/t1/enabled"), "1\n");
+	EXPECT_EQ(read_file("targets/iscsi/t1/luns/mgmt"), "add disk2 0\n");
+	EXPECT_EQ(read_file("targets/iscsi/t1/enabled"), "1\n");
 	EXPECT_EQ(r.summary(p), "applied 5 steps\n");
 }
 
 TEST_F(PlanExecute, FailureRollsBackWhatRan)
 {
-	refuse_writes("targets/scst_local/t1/luns/mgmt");
+	refuse_writes("targets/iscsi/t1/luns/mgmt");
 	const Plan p = bring_up();
 	const Report r = execute(sysfs::Tree(root_), p);
 	ASSERT_FALSE(r.ok());
 	ASSERT_TRUE(r.failed);
-	EXPECT_EQ(p.steps[*r.failed].object, "LUN 0 of scst_local/t1");
+	EXPECT_EQ(p.steps[*r.failed].object, "LUN 0 of iscsi/t1");
 	ASSERT_TRUE(r.error);
 	EXPECT_EQ(r.error->errnum(), EISDIR);
 	EXPECT_EQ(r.states, (std::vector<StepState>{StepState::undone, StepState::undone,
@@ -592,7 +610,7 @@ TEST_F(PlanExecute, FailureRollsBackWhatRan)
 						    StepState::pending}));
 	EXPECT_TRUE(r.left().empty());
 	// The undo lines were the last ones written.
-	EXPECT_EQ(read_file("targets/scst_local/mgmt"), "del_target t1\n");
+	EXPECT_EQ(read_file("targets/iscsi/mgmt"), "del_target t1\n");
 	EXPECT_EQ(read_file("handlers/vdisk_fileio/mgmt"), "del_device disk2\n");
 	const std::string s = r.summary(p);
 	EXPECT_NE(s.find("step 4 failed: "), std::string::npos) << s;
@@ -603,7 +621,7 @@ TEST_F(PlanExecute, FailureRollsBackWhatRan)
 
 TEST_F(PlanExecute, PlanAndReportAsJson)
 {
-	refuse_writes("targets/scst_local/t1/luns/mgmt");
+	refuse_writes("targets/iscsi/t1/luns/mgmt");
 	const Plan p = bring_up();
 	const nlohmann::json jp = p;
 	ASSERT_EQ(jp["steps"].size(), 5u);
@@ -624,10 +642,10 @@ TEST_F(PlanExecute, UndoRestoresTheValueReadBefore)
 {
 	// prod_id is not saved, so the plan reads the old value at run time.
 	Config want = cfg("HANDLER vdisk_fileio { DEVICE disk2 { filename /d2; prod_id NEW } }\n"
-			  "TARGET_DRIVER scst_local { TARGET t1 { LUN 0 disk2 } }");
+			  "TARGET_DRIVER iscsi { TARGET t1 { LUN 0 disk2 } }");
 	Config have = cfg("HANDLER vdisk_fileio { DEVICE disk2 { filename /d2 } }\n"
-			  "TARGET_DRIVER scst_local { TARGET t1 }");
-	refuse_writes("targets/scst_local/t1/luns/mgmt");
+			  "TARGET_DRIVER iscsi { TARGET t1 }");
+	refuse_writes("targets/iscsi/t1/luns/mgmt");
 	const Plan p = plan_ok(have, want);
 	ASSERT_EQ(p.steps.size(), 2u) << format(p);
 	EXPECT_TRUE(p.steps[0].undo_reads_old);
@@ -640,14 +658,14 @@ TEST_F(PlanExecute, ReportsWhatIsLeftWhenAnUndoFails)
 {
 	// Step 1 moves iqn.y a -> b; its undo writes to group b's mgmt, which
 	// refuses; then step 2 fails.
-	Config have = cfg("TARGET_DRIVER scst_local { TARGET t1 {\n"
+	Config have = cfg("TARGET_DRIVER iscsi { TARGET t1 {\n"
 			  "GROUP a { INITIATOR iqn.y }\nGROUP b\n} }");
-	Config want = cfg("TARGET_DRIVER scst_local { TARGET t1 {\n"
+	Config want = cfg("TARGET_DRIVER iscsi { TARGET t1 {\n"
 			  "GROUP a\nGROUP b { INITIATOR iqn.y }\nenabled 1\n} }");
 	const Plan p = plan_ok(have, want);
 	ASSERT_EQ(p.steps.size(), 2u) << format(p);
-	refuse_writes("targets/scst_local/t1/ini_groups/b/initiators/mgmt");
-	refuse_writes("targets/scst_local/t1/enabled");
+	refuse_writes("targets/iscsi/t1/ini_groups/b/initiators/mgmt");
+	refuse_writes("targets/iscsi/t1/enabled");
 	const Report r = execute(sysfs::Tree(root_), p);
 	EXPECT_EQ(r.states, (std::vector<StepState>{StepState::undo_failed, StepState::failed}));
 	ASSERT_EQ(r.undo_errors.size(), 1u);
@@ -660,12 +678,12 @@ TEST_F(PlanExecute, ReportsWhatIsLeftWhenAnUndoFails)
 
 TEST_F(PlanExecute, WithoutRollbackDoneStepsStay)
 {
-	refuse_writes("targets/scst_local/t1/luns/mgmt");
+	refuse_writes("targets/iscsi/t1/luns/mgmt");
 	const Plan p = bring_up();
 	const Report r = execute(sysfs::Tree(root_), p, ExecOptions{.rollback = false});
 	EXPECT_EQ(r.in(StepState::done), (std::vector<std::size_t>{0, 1, 2}));
 	EXPECT_EQ(r.left(), (std::vector<std::size_t>{0, 1, 2}));
-	EXPECT_EQ(read_file("targets/scst_local/mgmt"), "add_target t1\n");
+	EXPECT_EQ(read_file("targets/iscsi/mgmt"), "add_target t1\n");
 }
 
 TEST_F(PlanExecute, ApplyThenReadThenPlanIsEmpty)
