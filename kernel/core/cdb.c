@@ -84,6 +84,7 @@ struct strix_cdb_info {
 	u8			len_off;
 	u8			len_bytes;
 	u8			fixed_len;
+	u8			res;		/* STRIX_RES_* */
 	u8			allowed[16];
 	strix_cdb_check_fn	check;
 };
@@ -170,13 +171,13 @@ static strix_sense_t strix_check_write_verify(struct strix_cmd *cmd,
  * opcode are next to each other.
  */
 static const struct strix_cdb_info strix_cdb_table[] = {
-	{ .opcode = TEST_UNIT_READY, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = TEST_UNIT_READY, .res = STRIX_RES_ALLOWED, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_TEST_UNIT_READY },
-	{ .opcode = REQUEST_SENSE, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = REQUEST_SENSE, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_REQUEST_SENSE, .dir = STRIX_DATA_READ,
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x01 /* DESC */, [4] = 0xff } },
-	{ .opcode = READ_6, .len = 6, .op = STRIX_OP_READ,
+	{ .opcode = READ_6, .res = STRIX_RES_READ, .len = 6, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_BLOCKS | CDB_ZERO_256,
 	  .lba_off = 1, .lba_bytes = 3, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x1f, [2 ... 4] = 0xff } },
@@ -185,12 +186,12 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .flags = CDB_BLOCKS | CDB_ZERO_256 | CDB_WRITES,
 	  .lba_off = 1, .lba_bytes = 3, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x1f, [2 ... 4] = 0xff } },
-	{ .opcode = INQUIRY, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = INQUIRY, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_INQUIRY, .dir = STRIX_DATA_READ,
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 3, .len_bytes = 2,
 	  .allowed = { [1] = 0x01 /* EVPD; CMDDT refused */, [2 ... 4] = 0xff },
 	  .check = strix_check_inquiry },
-	{ .opcode = MODE_SENSE, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = MODE_SENSE, .res = STRIX_RES_READ, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_6, .dir = STRIX_DATA_READ,
 	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x08 /* DBD */, [2 ... 4] = 0xff } },
@@ -203,7 +204,26 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .emul = STRIX_EMUL_PREVENT_ALLOW, .flags = CDB_NO_MEDIUM,
 	  .allowed = { [4] = 0x03 /* PREVENT */ } },
 
-	{ .opcode = READ_CAPACITY, .len = 10, .op = STRIX_OP_EMULATE,
+	/* SPC-2 reservations: no third-party or long-ID forms */
+	{ .opcode = RESERVE, .res = STRIX_RES_ALLOWED, .len = 6,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_RESERVE },
+	{ .opcode = RELEASE, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK,
+	  .len = 6, .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_RELEASE },
+	{ .opcode = RESERVE_10, .res = STRIX_RES_ALLOWED, .len = 10,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_RESERVE },
+	{ .opcode = RELEASE_10, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK,
+	  .len = 10, .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_RELEASE },
+	/* the service action (byte 1) is checked by pr.c */
+	{ .opcode = PERSISTENT_RESERVE_IN, .res = STRIX_RES_ALLOWED, .len = 10,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_PR_IN,
+	  .dir = STRIX_DATA_READ, .flags = CDB_ALLOC, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0x1f, [7 ... 8] = 0xff } },
+	{ .opcode = PERSISTENT_RESERVE_OUT, .res = STRIX_RES_ALLOWED, .len = 10,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_PR_OUT,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_ALLOC, .len_off = 5, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2] = 0xff, [5 ... 8] = 0xff } },
+
+	{ .opcode = READ_CAPACITY, .res = STRIX_RES_ALLOWED, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_READ_CAPACITY_10, .dir = STRIX_DATA_READ,
 	  .lba_off = 2, .lba_bytes = 4, .fixed_len = 8,
 	  .allowed = { [2 ... 5] = 0xff, [8] = 0x01 /* PMI */ },
@@ -213,7 +233,7 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	 * (reads), obsolete FUA_NV 1 (ignored); bit 0 (obsolete RELADR, or
 	 * DLD2 in the 16-byte forms) refused.  The group number is ignored.
 	 */
-	{ .opcode = READ_10, .len = 10, .op = STRIX_OP_READ,
+	{ .opcode = READ_10, .res = STRIX_RES_READ, .len = 10, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0xfe, [2 ... 5] = 0xff, [6] = 0x3f,
@@ -231,13 +251,13 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .allowed = { [1] = 0xf6, [2 ... 5] = 0xff, [6] = 0x3f,
 		       [7 ... 8] = 0xff },
 	  .check = strix_check_write_verify },
-	{ .opcode = VERIFY, .len = 10, .op = STRIX_OP_VERIFY,
+	{ .opcode = VERIFY, .res = STRIX_RES_READ, .len = 10, .op = STRIX_OP_VERIFY,
 	  .flags = CDB_BLOCKS | CDB_PROTECT,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0xf6, [2 ... 5] = 0xff, [6] = 0x3f,
 		       [7 ... 8] = 0xff },
 	  .check = strix_check_verify },
-	{ .opcode = PRE_FETCH, .len = 10, .op = STRIX_OP_EMULATE,
+	{ .opcode = PRE_FETCH, .res = STRIX_RES_READ, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_PREFETCH, .flags = CDB_BLOCKS,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x02 /* IMMED */, [2 ... 5] = 0xff,
@@ -248,18 +268,18 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x06, [2 ... 5] = 0xff, [6] = 0x3f,
 		       [7 ... 8] = 0xff } },
-	{ .opcode = MODE_SENSE_10, .len = 10, .op = STRIX_OP_EMULATE,
+	{ .opcode = MODE_SENSE_10, .res = STRIX_RES_READ, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_10, .dir = STRIX_DATA_READ,
 	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x18 /* LLBAA, DBD */, [2 ... 3] = 0xff,
 		       [7 ... 8] = 0xff } },
 
-	{ .opcode = REPORT_LUNS, .len = 12, .op = STRIX_OP_EMULATE,
+	{ .opcode = REPORT_LUNS, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK, .len = 12, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_REPORT_LUNS, .dir = STRIX_DATA_READ,
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [2] = 0xff, [6 ... 9] = 0xff },
 	  .check = strix_check_report_luns },
-	{ .opcode = READ_12, .len = 12, .op = STRIX_OP_READ,
+	{ .opcode = READ_12, .res = STRIX_RES_READ, .len = 12, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [1] = 0xfe, [2 ... 9] = 0xff, [10] = 0x3f } },
@@ -273,13 +293,13 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [1] = 0xf6, [2 ... 9] = 0xff, [10] = 0x3f },
 	  .check = strix_check_write_verify },
-	{ .opcode = VERIFY_12, .len = 12, .op = STRIX_OP_VERIFY,
+	{ .opcode = VERIFY_12, .res = STRIX_RES_READ, .len = 12, .op = STRIX_OP_VERIFY,
 	  .flags = CDB_BLOCKS | CDB_PROTECT,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [1] = 0xf6, [2 ... 9] = 0xff, [10] = 0x3f },
 	  .check = strix_check_verify },
 
-	{ .opcode = READ_16, .len = 16, .op = STRIX_OP_READ,
+	{ .opcode = READ_16, .res = STRIX_RES_READ, .len = 16, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0xfe, [2 ... 13] = 0xff, [14] = 0x3f } },
@@ -293,12 +313,12 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0xf6, [2 ... 13] = 0xff, [14] = 0x3f },
 	  .check = strix_check_write_verify },
-	{ .opcode = VERIFY_16, .len = 16, .op = STRIX_OP_VERIFY,
+	{ .opcode = VERIFY_16, .res = STRIX_RES_READ, .len = 16, .op = STRIX_OP_VERIFY,
 	  .flags = CDB_BLOCKS | CDB_PROTECT,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0xf6, [2 ... 13] = 0xff, [14] = 0x3f },
 	  .check = strix_check_verify },
-	{ .opcode = STRIX_PRE_FETCH_16, .len = 16, .op = STRIX_OP_EMULATE,
+	{ .opcode = STRIX_PRE_FETCH_16, .res = STRIX_RES_READ, .len = 16, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_PREFETCH, .flags = CDB_BLOCKS,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0x02 /* IMMED */, [2 ... 13] = 0xff,
@@ -307,7 +327,7 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .flags = CDB_BLOCKS,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0x06, [2 ... 13] = 0xff, [14] = 0x3f } },
-	{ .opcode = SERVICE_ACTION_IN_16, .sa = SAI_READ_CAPACITY_16, .len = 16,
+	{ .opcode = SERVICE_ACTION_IN_16, .res = STRIX_RES_ALLOWED, .sa = SAI_READ_CAPACITY_16, .len = 16,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_READ_CAPACITY_16,
 	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
@@ -362,6 +382,7 @@ static void strix_cdb_reset(struct strix_cmd *cmd)
 {
 	cmd->op = STRIX_OP_NONE;
 	cmd->emul = STRIX_EMUL_NONE;
+	cmd->res = 0;
 	cmd->data_dir = STRIX_DATA_NONE;
 	cmd->data_len = 0;
 	cmd->lba = 0;
@@ -454,6 +475,7 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 
 	cmd->op = ci->op;
 	cmd->emul = ci->emul;
+	cmd->res = ci->res;
 	cmd->data_dir = ci->dir;
 	cmd->fua = (ci->flags & CDB_FORCE_FUA) ||
 		   ((ci->flags & CDB_FUA) && (cmd->cdb[1] & 0x08));

@@ -27,6 +27,9 @@
 /* ASC/ASCQ of each unit-attention condition, in reporting order. */
 static const u8 strix_ua_codes[STRIX_UA_MAX][2] = {
 	[STRIX_UA_POWER_ON]		= { 0x29, 0x00 },
+	[STRIX_UA_RES_PREEMPTED]	= { 0x2a, 0x03 },
+	[STRIX_UA_RES_RELEASED]		= { 0x2a, 0x04 },
+	[STRIX_UA_REG_PREEMPTED]	= { 0x2a, 0x05 },
 	[STRIX_UA_CAPACITY_CHANGED]	= { 0x2a, 0x09 },
 	[STRIX_UA_INQUIRY_CHANGED]	= { 0x3f, 0x03 },
 	[STRIX_UA_LUNS_CHANGED]		= { 0x3f, 0x0e },
@@ -320,7 +323,10 @@ static void strix_cmd_execute(struct strix_cmd *cmd)
 {
 	switch (cmd->op) {
 	case STRIX_OP_EMULATE:
-		strix_cmd_emulate(cmd);
+		if (cmd->emul >= STRIX_EMUL_PR_IN)	/* reservations */
+			strix_res_execute(cmd);
+		else
+			strix_cmd_emulate(cmd);
 		return;
 	case STRIX_OP_FLUSH:
 		if (!cmd->dev->hreg->h->flush) {
@@ -415,6 +421,7 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	struct strix_parse_ctx ctx = {};
 	struct strix_tgt_dev *td;
 	strix_sense_t ret;
+	bool emul_in;
 
 	percpu_ref_get(&sess->cmd_ref);
 	atomic64_inc(&sess->commands);
@@ -446,25 +453,32 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 		return;
 	}
 
+	if (td && strix_res_conflict(cmd)) {
+		strix_cmd_fail(cmd, STRIX_RESERVATION_CONFLICT);
+		return;
+	}
+
 	/*
 	 * The transport says how much data the initiator expects and which
-	 * way.  Emulated answers are cut to fit (overflow residual); media
-	 * commands that would move more than the initiator's buffer holds, or
-	 * data the other way, are refused rather than partly executed.
+	 * way.  Emulated answers are cut to fit (overflow residual); commands
+	 * that would move more than the initiator's buffer holds, or data the
+	 * other way, are refused rather than partly executed, and so are
+	 * emulated commands that take data (PERSISTENT RESERVE OUT).
 	 */
+	emul_in = cmd->op == STRIX_OP_EMULATE && cmd->data_dir != STRIX_DATA_WRITE;
 	cmd->xfer_len = cmd->data_len;
 	if (cmd->data_len > cmd->expected_len ||
-	    (cmd->data_len && cmd->data_dir != cmd->expected_dir &&
-	     cmd->op != STRIX_OP_EMULATE)) {
-		if (cmd->op != STRIX_OP_EMULATE) {
+	    (cmd->data_len && cmd->data_dir != cmd->expected_dir && !emul_in)) {
+		if (!emul_in) {
 			strix_cmd_fail(cmd, strix_invalid_field(cmd, 0, -1));
 			return;
 		}
 		cmd->xfer_len = cmd->expected_len;
 	}
 
-	if (cmd->data_len && !cmd->sg && cmd->op != STRIX_OP_EMULATE) {
-		cmd->sg = strix_buf_alloc(&strix_buf_pool, cmd->data_len,
+	/* A buffer of the core's when the driver brings none. */
+	if (cmd->xfer_len && !cmd->sg) {
+		cmd->sg = strix_buf_alloc(&strix_buf_pool, cmd->xfer_len,
 					  strix_cmd_gfp(cmd), &cmd->sg_cnt);
 		if (!cmd->sg) {
 			strix_cmd_fail(cmd, STRIX_BUSY);

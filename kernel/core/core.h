@@ -14,6 +14,7 @@
 #include <linux/xarray.h>
 
 #include <strix/handler.h>
+#include "pr.h"
 #include <strix/target.h>
 
 #define STRIX_SYSFS_ROOT	"scst_tgt"
@@ -87,6 +88,9 @@ struct strix_dir {
 /* Unit-attention conditions, in the order they are reported. */
 enum strix_ua {
 	STRIX_UA_POWER_ON,		/* 29 00 */
+	STRIX_UA_RES_PREEMPTED,		/* 2a 03 reservations preempted */
+	STRIX_UA_RES_RELEASED,		/* 2a 04 reservations released */
+	STRIX_UA_REG_PREEMPTED,		/* 2a 05 registrations preempted */
 	STRIX_UA_CAPACITY_CHANGED,	/* 2a 09 */
 	STRIX_UA_INQUIRY_CHANGED,	/* 3f 03 */
 	STRIX_UA_LUNS_CHANGED,		/* 3f 0e */
@@ -120,6 +124,18 @@ struct strix_device {
 	void *priv;
 	unsigned long medium;		/* BIT(STRIX_MEDIUM_*) */
 	atomic_t prevent_count;
+	/*
+	 * Reservations (res.c).  @res_mutex guards @pr and @spc2_holder and
+	 * is taken (after mgmt_mutex, when both are) by PR and SPC-2
+	 * commands on the device's workqueue and by nexus creation and
+	 * loss.  @td_lock (a spinlock, under @res_mutex) guards @tgt_devs,
+	 * the nexuses on this device, whose conflict bits res.c keeps.
+	 */
+	struct mutex res_mutex;
+	struct strix_pr_state pr;
+	struct strix_tgt_dev *spc2_holder;	/* SPC-2 RESERVE holder */
+	spinlock_t td_lock;
+	struct list_head tgt_devs;	/* struct strix_tgt_dev.dev_entry */
 };
 
 enum {
@@ -209,12 +225,22 @@ struct strix_tgt_dev {
 	bool read_only;
 	unsigned long ua_pending;	/* BIT(enum strix_ua) */
 	unsigned long flags;		/* BIT(STRIX_TD_*) */
+	struct list_head dev_entry;	/* in dev->tgt_devs (dev->td_lock) */
 };
 
 enum {
 	/* This nexus prevents medium removal (counted in dev->prevent_count). */
 	STRIX_TD_PREVENT,
+	/*
+	 * What a reservation held by another nexus refuses this one (res.c
+	 * sets them under dev->res_mutex; the I/O path only tests them).
+	 */
+	STRIX_TD_RES_READ,	/* read-class commands conflict */
+	STRIX_TD_RES_WRITE,	/* write-class commands conflict */
+	STRIX_TD_RES_SPC2,	/* SPC-2 reserved by another: all but a few */
 };
+#define STRIX_TD_RES_MASK	(BIT(STRIX_TD_RES_READ) | BIT(STRIX_TD_RES_WRITE) | \
+				 BIT(STRIX_TD_RES_SPC2))
 
 /*
  * struct strix_session - targets/<driver>/<target>/sessions/<initiator>/.
@@ -237,6 +263,14 @@ struct strix_session {
 	bool closing;			/* unregistering (under mgmt_mutex) */
 	void *priv;
 };
+
+/* res.c */
+void strix_res_dev_init(struct strix_device *dev);
+void strix_res_dev_exit(struct strix_device *dev);
+void strix_res_nexus_add(struct strix_tgt_dev *td);
+void strix_res_nexus_del(struct strix_tgt_dev *td);
+bool strix_res_conflict(const struct strix_cmd *cmd);
+void strix_res_execute(struct strix_cmd *cmd);
 
 /* sysfs.c */
 struct kobject *strix_dir_create(const char *name, struct kobject *parent,

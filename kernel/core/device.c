@@ -81,7 +81,10 @@ EXPORT_SYMBOL_GPL(strix_device_resized);
 
 static void strix_device_release(struct kobject *kobj)
 {
-	kfree(strix_device_from_kobj(kobj));
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+
+	strix_res_dev_exit(dev);
+	kfree(dev);
 }
 
 static ssize_t type_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -167,6 +170,7 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 	if (!dev)
 		goto put_module;
 	dev->hreg = hreg;
+	strix_res_dev_init(dev);
 	strscpy(dev->name, name, sizeof(dev->name));
 	dev->priv = h->dev_priv_size ? (void *)(dev + 1) : NULL;
 	dev->params.scsi_type = h->scsi_type;

@@ -570,8 +570,11 @@ strix_sense_t strix_pr_in(const struct strix_pr_state *pr, u8 sa, u8 *buf,
 	case STRIX_PR_REPORT_CAPABILITIES:
 		memset(d, 0, 8);
 		put_unaligned_be16(8, d);
-		/* CRH, SIP_C, ATP_C; PTPL_C 0 (APTPL is not persisted yet) */
-		d[2] = 0x10 | 0x08 | 0x04;
+		/*
+		 * SIP_C, ATP_C; CRH 0 (RESERVE/RELEASE conflict with any
+		 * registration, res.c); PTPL_C 0 (APTPL is not persisted yet)
+		 */
+		d[2] = 0x08 | 0x04;
 		/* TMV; ALLOW COMMANDS 001b: TEST UNIT READY is allowed */
 		d[3] = 0x80 | 0x10;
 		d[4] = 0x80 | 0x40 | 0x20 | 0x08 | 0x02;	/* the types */

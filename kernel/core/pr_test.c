@@ -532,7 +532,7 @@ static void pr_in_test(struct kunit *test)
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, n, 8U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(buf), 8);
-	KUNIT_EXPECT_EQ(test, buf[2], 0x1c);	/* CRH SIP_C ATP_C, no PTPL_C */
+	KUNIT_EXPECT_EQ(test, buf[2], 0x0c);	/* SIP_C ATP_C; no CRH, PTPL_C */
 	KUNIT_EXPECT_EQ(test, buf[3], 0x90);	/* TMV, ALLOW COMMANDS 001b */
 	KUNIT_EXPECT_EQ(test, buf[4], 0xea);
 	KUNIT_EXPECT_EQ(test, buf[5], 0x01);

@@ -35,7 +35,23 @@ enum strix_emul {
 	STRIX_EMUL_START_STOP_UNIT,
 	STRIX_EMUL_PREVENT_ALLOW,	/* PREVENT ALLOW MEDIUM REMOVAL */
 	STRIX_EMUL_PREFETCH,		/* PRE-FETCH 10/16: range checked, GOOD */
+	/* reservations: on the device's workqueue (res.c) */
+	STRIX_EMUL_PR_IN,
+	STRIX_EMUL_PR_OUT,
+	STRIX_EMUL_RESERVE,		/* SPC-2 RESERVE(6)/(10) */
+	STRIX_EMUL_RELEASE,		/* SPC-2 RELEASE(6)/(10) */
 	STRIX_EMUL_MAX,
+};
+
+/*
+ * How a command fares under reservations (cmd->res, from its CDB row):
+ * by default it is write class (conflicts under every persistent
+ * reservation type it is not a holder or registrant for).
+ */
+enum {
+	STRIX_RES_READ		= 1 << 0,	/* read class: conflicts under exclusive access */
+	STRIX_RES_ALLOWED	= 1 << 1,	/* never conflicts with a PR */
+	STRIX_RES_SPC2_OK	= 1 << 2,	/* allowed under another's SPC-2 RESERVE */
 };
 
 /*

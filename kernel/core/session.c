@@ -43,7 +43,9 @@ static struct strix_tgt_dev *strix_tgt_dev_create(struct strix_session *sess,
 	td->lun = lun->lun;
 	td->read_only = lun->read_only || lun->dev->params.read_only;
 	strix_device_get(td->dev);
+	strix_res_nexus_add(td);
 	if (xa_insert(&sess->tgt_devs, lun->lun, td, GFP_KERNEL)) {
+		strix_res_nexus_del(td);
 		strix_device_put(td->dev);
 		percpu_ref_exit(&td->ref);
 		kfree(td);
@@ -60,6 +62,7 @@ static void strix_tgt_dev_destroy(struct strix_tgt_dev *td)
 	percpu_ref_kill(&td->ref);
 	wait_for_completion(&td->drained);
 	percpu_ref_exit(&td->ref);
+	strix_res_nexus_del(td);
 	/* I_T nexus loss ends this nexus's PREVENT ALLOW MEDIUM REMOVAL */
 	if (test_and_clear_bit(STRIX_TD_PREVENT, &td->flags))
 		atomic_dec(&td->dev->prevent_count);

@@ -34,6 +34,12 @@ SPLAT = re.compile("|".join(PATTERNS))
 EXPECTED_BEGIN = "strix-vm: expected splat begin"
 EXPECTED_END = "strix-vm: expected splat end"
 
+# The harness powers the guest off with sysrq once the command, the final
+# kmemleak scan and the log dump are done; what the kernel prints after
+# that (a PID 1 that faults on a torn-down 9p mount while the machine goes
+# down) is the harness's shutdown, not the run's.
+POWER_OFF = "sysrq: Power Off"
+
 
 def find_splats(text, context=12, skip_expected=True):
     """Return the report excerpts in text (a list of strings)."""
@@ -43,6 +49,8 @@ def find_splats(text, context=12, skip_expected=True):
     i = 0
     while i < len(lines):
         line = lines[i]
+        if POWER_OFF in line:
+            break
         if EXPECTED_BEGIN in line:
             expected = True
         elif EXPECTED_END in line:

@@ -4,8 +4,7 @@ through the local driver (/dev/sgN), each suite in its own process.
 The suites are the ones the core and vdisk handlers cover (issue: "Target
 core, vdisk handlers and local loopback driver").  A suite passes when it
 ran tests, none failed, and every test it skipped was skipped for a reason
-that belongs to a feature Strix does not have yet (persistent reservations,
-REPORT SUPPORTED OPERATION CODES, thin provisioning, READ DEFECT DATA).  A
+that belongs to a feature Strix does not have yet (REPORT SUPPORTED OPERATION CODES, thin provisioning, READ DEFECT DATA).  A
 skip for anything we do have (a removable LUN said not to be removable, a
 read-only LUN said not to be write-protected) fails the test.
 """
@@ -36,10 +35,15 @@ NULLIO_SUITES = [
 REMOVABLE_SUITES = ["StartStopUnit", "PreventAllow", "NoMedia", "Inquiry", "Read10",
                     "Write10"]
 
+# Persistent and SPC-2 reservations (core/res.c, pr.c).  The suites with a
+# second initiator, logout or resets skip here ("only supported for iSCSI
+# backends") and are run by the iSCSI suite.
+PR_SUITES = ["PrinReadKeys", "PrinServiceactionRange", "PrinReportCapabilities",
+             "ProutRegister", "ProutReserve", "ProutClear", "ProutPreempt", "Reserve6"]
+
 # Skips that belong to later issues (reservations, offloads/provisioning)
 # or to commands no issue asks for.
 LATER = [
-    r"PERSISTENT RESERVE IN is not implemented",
     r"REPORT_SUPPORTED_OPCODES is not implemented",
     r"Logical unit is fully provisioned",
     r"READDEFECTDATA1[02] is not implemented",
@@ -135,6 +139,11 @@ def check_suite(sg, suite, allowed):
 
 @pytest.mark.parametrize("suite", DATA_SUITES)
 def test_fileio(sgs, suite):
+    check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+
+
+@pytest.mark.parametrize("suite", PR_SUITES)
+def test_reservations(sgs, suite):
     check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
 
 

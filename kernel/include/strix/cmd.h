@@ -155,6 +155,7 @@ struct strix_cmd {
 
 	/* Core-private. */
 	u8			emul;		/* enum strix_emul (core/scsi.h) */
+	u8			res;		/* STRIX_RES_* (core/scsi.h) */
 	strix_sense_t		result;
 	u8			ua_asc, ua_ascq;	/* for STRIX_UNIT_ATTENTION */
 	u32			xfer_len;	/* bytes moved: min(data, expected) */
