@@ -188,15 +188,19 @@ unsigned long strix_buf_pool_shrink(struct strix_buf_pool *pool,
 }
 EXPORT_SYMBOL_GPL(strix_buf_pool_shrink);
 
+static struct strix_buf_pool *strix_buf_pool_of(struct shrinker *s)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return s->private_data;
+#else
+	return container_of(s, struct strix_buf_pool, shrinker);
+#endif
+}
+
 static unsigned long strix_buf_count(struct shrinker *s,
 				     struct shrink_control *sc)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	struct strix_buf_pool *pool = s->private_data;
-#else
-	struct strix_buf_pool *pool = container_of(s, struct strix_buf_pool,
-						   shrinker);
-#endif
+	struct strix_buf_pool *pool = strix_buf_pool_of(s);
 	unsigned long n = strix_buf_pool_cached(pool);
 
 	return n ? n : SHRINK_EMPTY;
@@ -205,12 +209,7 @@ static unsigned long strix_buf_count(struct shrinker *s,
 static unsigned long strix_buf_scan(struct shrinker *s,
 				    struct shrink_control *sc)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	struct strix_buf_pool *pool = s->private_data;
-#else
-	struct strix_buf_pool *pool = container_of(s, struct strix_buf_pool,
-						   shrinker);
-#endif
+	struct strix_buf_pool *pool = strix_buf_pool_of(s);
 	unsigned long n = strix_buf_pool_shrink(pool, sc->nr_to_scan);
 
 	return n ? n : SHRINK_STOP;

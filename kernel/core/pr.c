@@ -47,12 +47,14 @@ static bool pr_type_ok(u8 type)
 	return false;
 }
 
-static bool pr_reg_match(const struct strix_pr_reg *reg,
-			 const struct strix_pr_nexus *nexus)
+/* Does @reg stand for @nexus (its initiator, on its port or on all)? */
+bool strix_pr_reg_match(const struct strix_pr_reg *reg,
+			const struct strix_pr_nexus *nexus)
 {
 	return (reg->all_tg_pt || reg->rel_tgt_id == nexus->rel_tgt_id) &&
 	       !strcmp(reg->ini, nexus->ini);
 }
+EXPORT_SYMBOL_GPL(strix_pr_reg_match);
 
 struct strix_pr_reg *strix_pr_find(const struct strix_pr_state *pr,
 				   const struct strix_pr_nexus *nexus)
@@ -60,7 +62,7 @@ struct strix_pr_reg *strix_pr_find(const struct strix_pr_state *pr,
 	struct strix_pr_reg *reg;
 
 	list_for_each_entry(reg, &pr->regs, entry)
-		if (pr_reg_match(reg, nexus))
+		if (strix_pr_reg_match(reg, nexus))
 			return reg;
 	return NULL;
 }
@@ -402,7 +404,7 @@ static strix_sense_t pr_register_and_move(struct strix_pr_state *pr,
 		return STRIX_INVALID_FIELD_PARAM;
 	}
 	dest.rel_tgt_id = get_unaligned_be16(p + 18);
-	if (pr_reg_match(reg, &dest)) {
+	if (strix_pr_reg_match(reg, &dest)) {
 		*fb = 24;	/* moving to itself */
 		return STRIX_INVALID_FIELD_PARAM;
 	}

@@ -134,6 +134,8 @@ bool strix_pr_conflict(const struct strix_pr_state *pr,
 		       const struct strix_pr_nexus *nexus,
 		       enum strix_pr_class class);
 
+bool strix_pr_reg_match(const struct strix_pr_reg *reg,
+			const struct strix_pr_nexus *nexus);
 /* The registration of @nexus, or NULL. */
 struct strix_pr_reg *strix_pr_find(const struct strix_pr_state *pr,
 				   const struct strix_pr_nexus *nexus);

@@ -162,8 +162,7 @@ static void strix_res_ua(void *priv, const struct strix_pr_reg *reg, u8 ascq)
 		struct strix_pr_nexus n;
 
 		strix_res_nexus(td, &n);
-		if (!strcmp(n.ini, reg->ini) &&
-		    (reg->all_tg_pt || n.rel_tgt_id == reg->rel_tgt_id))
+		if (strix_pr_reg_match(reg, &n))
 			set_bit(ua, &td->ua_pending);
 	}
 	spin_unlock(&dev->td_lock);

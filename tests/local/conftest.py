@@ -1,38 +1,8 @@
 """Fixtures for the local loopback driver tests."""
-import glob
-import os
-import stat
 
 import pytest
 
 import strixtest
-
-
-@pytest.fixture
-def stack():
-    """strix, strix_vdisk and strix_local loaded; a Tree to drive them.
-
-    Everything the test created is deleted afterwards and the modules are
-    unloaded; both must succeed."""
-    for m in ("strix_local", "strix_vdisk", "strix"):
-        if strixtest.loaded(m):
-            strixtest.rmmod(m)
-    # the initiator side: SCSI disks and generic devices
-    strixtest.sh("modprobe -a sd_mod sg")
-    strixtest.insmod("strix")
-    strixtest.insmod("strix_vdisk")
-    strixtest.insmod("strix_local")
-    tree = strixtest.Tree()
-    yield tree
-    tree.clear()
-    for m in ("strix_local", "strix_vdisk", "strix"):
-        strixtest.rmmod(m)
-    # A tool that wrote to a /dev/sdX after its disk went away created a
-    # plain file there, which would shadow the next disk of that name.
-    stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
-    for p in stale:
-        os.unlink(p)
-    assert not stale, "files left in /dev by a test: %s" % stale
 
 
 @pytest.fixture

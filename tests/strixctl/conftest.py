@@ -1,10 +1,8 @@
 """Fixtures for strixctl against the real modules (strix, strix_vdisk,
 strix_local): the binary from build/usr and the loaded stack."""
-import glob
 import json
 import os
 import shlex
-import stat
 import subprocess
 
 import pytest
@@ -54,27 +52,3 @@ def strixctl():
     if not os.access(STRIXCTL, os.X_OK):
         pytest.skip("strixctl not built (make usr)")
     return Strixctl(STRIXCTL)
-
-
-@pytest.fixture
-def stack():
-    """strix, strix_vdisk and strix_local loaded; a Tree to look at them.
-
-    Everything is deleted afterwards and the modules are unloaded; both
-    must succeed."""
-    for m in ("strix_local", "strix_vdisk", "strix"):
-        if strixtest.loaded(m):
-            strixtest.rmmod(m)
-    strixtest.sh("modprobe -a sd_mod sg")
-    strixtest.insmod("strix")
-    strixtest.insmod("strix_vdisk")
-    strixtest.insmod("strix_local")
-    tree = strixtest.Tree()
-    yield tree
-    tree.clear()
-    for m in ("strix_local", "strix_vdisk", "strix"):
-        strixtest.rmmod(m)
-    stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
-    for p in stale:
-        os.unlink(p)
-    assert not stale, "files left in /dev by a test: %s" % stale
