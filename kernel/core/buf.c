@@ -135,6 +135,15 @@ void strix_buf_free(struct strix_buf_pool *pool, struct scatterlist *sgl,
 	for_each_sg(sgl, sg, nents, i) {
 		struct page *page = sg_page(sg);
 
+		/*
+		 * A page someone else still holds (a zero-copy send that TCP
+		 * has not had acknowledged yet) must not be handed out again:
+		 * drop our reference and let the last holder free it.
+		 */
+		if (page_ref_count(page) != 1) {
+			put_page(page);
+			continue;
+		}
 		if (c->nr < pool->max_per_cpu) {
 			list_add(&page->lru, &c->free);
 			c->nr++;

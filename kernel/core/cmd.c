@@ -489,10 +489,53 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 			sess->tgt->dreg->drv->fetch_data(cmd);
 			return;
 		}
+	} else if (cmd->xfer_len && cmd->data_pending &&
+		   cmd->data_dir == STRIX_DATA_WRITE) {
+		sess->tgt->dreg->drv->fetch_data(cmd);
+		return;
 	}
 	strix_cmd_execute(cmd);
 }
 EXPORT_SYMBOL_GPL(strix_cmd_submit);
+
+/**
+ * strix_cmd_alloc_buf() - a core buffer for a command before submit
+ * @cmd: initialised, not submitted, with no @sg yet
+ * @len: bytes
+ * @gfp: allocation flags
+ *
+ * For drivers that receive write data before the core parses the command
+ * (iSCSI immediate data).  The buffer is the core's: strix_cmd_done()
+ * frees it.
+ *
+ * Return: 0, -EINVAL (a buffer already, or @len 0), -ENOMEM.
+ */
+int strix_cmd_alloc_buf(struct strix_cmd *cmd, u32 len, gfp_t gfp)
+{
+	if (cmd->sg || !len)
+		return -EINVAL;
+	cmd->sg = strix_buf_alloc(&strix_buf_pool, len, gfp, &cmd->sg_cnt);
+	if (!cmd->sg)
+		return -ENOMEM;
+	cmd->sg_owned = true;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(strix_cmd_alloc_buf);
+
+/**
+ * strix_cmd_free_buf() - free the buffer of a command never submitted
+ * @cmd: a command given a buffer by strix_cmd_alloc_buf() (or none)
+ *
+ * A submitted command's buffer goes with strix_cmd_done() instead.
+ */
+void strix_cmd_free_buf(struct strix_cmd *cmd)
+{
+	if (cmd->sg_owned)
+		strix_buf_free(&strix_buf_pool, cmd->sg, cmd->sg_cnt);
+	cmd->sg = NULL;
+	cmd->sg_owned = false;
+}
+EXPORT_SYMBOL_GPL(strix_cmd_free_buf);
 
 /**
  * strix_cmd_done() - the driver is finished with a command

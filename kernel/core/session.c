@@ -280,6 +280,12 @@ struct strix_target *strix_session_target(const struct strix_session *sess)
 }
 EXPORT_SYMBOL_GPL(strix_session_target);
 
+struct strix_session *strix_session_from_kobj(struct kobject *kobj)
+{
+	return to_sess(kobj);
+}
+EXPORT_SYMBOL_GPL(strix_session_from_kobj);
+
 /**
  * strix_session_register() - an initiator has connected to @tgt
  * @tgt:            the target

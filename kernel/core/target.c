@@ -664,6 +664,36 @@ const char *strix_target_name(const struct strix_target *tgt)
 }
 EXPORT_SYMBOL_GPL(strix_target_name);
 
+struct kobject *strix_target_kobj(struct strix_target *tgt)
+{
+	return &tgt->kobj;
+}
+EXPORT_SYMBOL_GPL(strix_target_kobj);
+
+struct strix_target *strix_target_from_kobj(struct kobject *kobj)
+{
+	return container_of(kobj, struct strix_target, kobj);
+}
+EXPORT_SYMBOL_GPL(strix_target_from_kobj);
+
+/**
+ * strix_driver_kobj() - targets/<drv>, for a driver's own attributes
+ * @drv: a registered driver
+ *
+ * Call with the mgmt mutex held (a driver's mgmt() verb).
+ */
+struct kobject *strix_driver_kobj(struct strix_tgt_driver *drv)
+{
+	struct strix_driver_reg *dreg;
+
+	lockdep_assert_held(&strix_core.mgmt_mutex);
+	list_for_each_entry(dreg, &strix_core.drivers, list)
+		if (dreg->drv == drv)
+			return &dreg->kobj;
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(strix_driver_kobj);
+
 void *strix_target_priv(const struct strix_target *tgt)
 {
 	return tgt->priv;

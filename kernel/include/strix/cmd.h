@@ -135,6 +135,13 @@ struct strix_cmd {
 	 */
 	struct scatterlist	*sg;
 	unsigned int		sg_cnt;
+	/*
+	 * The driver's @sg (from strix_cmd_alloc_buf()) does not hold all the
+	 * write data yet (iSCSI: immediate data is in, solicited data is
+	 * not): the core calls fetch_data() when it wants the data, as it
+	 * does for a buffer of its own.
+	 */
+	bool			data_pending;
 
 	/* Set by the core's parser. */
 	enum strix_op		op;

@@ -104,6 +104,15 @@ void strix_target_del(struct strix_target *tgt);
 const char *strix_target_name(const struct strix_target *tgt);
 void *strix_target_priv(const struct strix_target *tgt);
 void strix_target_set_priv(struct strix_target *tgt, void *priv);
+/*
+ * The sysfs directories of a driver (targets/<drv>: call with the mgmt
+ * mutex held, i.e. from a mgmt() verb), of a target, and back from a
+ * kobject to the object (in the show/store of tgt_groups/sess_groups).
+ */
+struct kobject *strix_driver_kobj(struct strix_tgt_driver *drv);
+struct kobject *strix_target_kobj(struct strix_target *tgt);
+struct strix_target *strix_target_from_kobj(struct kobject *kobj);
+struct strix_session *strix_session_from_kobj(struct kobject *kobj);
 /* Pin a target's memory (not its life: it may still be deleted). */
 void strix_target_get(struct strix_target *tgt);
 void strix_target_put(struct strix_target *tgt);
@@ -132,6 +141,14 @@ void strix_cmd_init(struct strix_cmd *cmd, struct strix_session *sess);
 void strix_cmd_submit(struct strix_cmd *cmd);
 void strix_cmd_data_ready(struct strix_cmd *cmd, strix_sense_t result);
 void strix_cmd_done(struct strix_cmd *cmd);
+/*
+ * A data buffer of the core's for @cmd before submit (a driver that must
+ * receive write data before the core has parsed the command): @len bytes
+ * in cmd->sg, freed by strix_cmd_done().  Return: 0 or -ENOMEM.
+ */
+int strix_cmd_alloc_buf(struct strix_cmd *cmd, u32 len, gfp_t gfp);
+/* Free that buffer of a command that is not submitted after all. */
+void strix_cmd_free_buf(struct strix_cmd *cmd);
 
 /*
  * LUNs as the REPORT LUNS list has them (SAM-5 flat and peripheral

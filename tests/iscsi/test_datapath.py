@@ -1,0 +1,269 @@
+"""The kernel data path of strix_iscsi, driven over a connection handed to
+it through the netlink channel (tests/iscsi/conftest.py plays the login
+daemon's part): SCSI commands with every way write data can come, reads,
+digests, NOP, Text, task management, logout, sysfs, reinstatement."""
+import os
+import struct
+import time
+
+import pytest
+
+import iscsi_wire
+import strixtest
+from iscsi_wire import INITIATOR, TARGET
+
+BS = 512
+
+
+def write10(lba, nblocks):
+    return struct.pack(">BBIBHB", 0x2a, 0, lba, 0, nblocks, 0)
+
+
+def read10(lba, nblocks):
+    return struct.pack(">BBIBHB", 0x28, 0, lba, 0, nblocks, 0)
+
+
+def sess_dir(tree):
+    d = tree.path("targets/iscsi/%s/sessions" % TARGET)
+    names = os.listdir(d)
+    return [os.path.join(d, n) for n in names]
+
+
+def roundtrip(s, lba, size, **kw):
+    data = os.urandom(size)
+    st, _, sense, _ = s.scsi(write10(lba, size // BS), data_out=data, **kw)
+    assert st == 0, "WRITE: status %#x sense %s" % (st, sense.hex())
+    st, back, sense, _ = s.scsi(read10(lba, size // BS), read_len=size)
+    assert st == 0, "READ: status %#x sense %s" % (st, sense.hex())
+    assert back == data, "read back differs from what was written"
+
+
+def test_inquiry_and_session_in_sysfs(handover, iscsi_stack):
+    s = handover.connect()
+    st, data, _, _ = s.scsi(bytes([0x12, 0, 0, 0, 96, 0]), read_len=96)
+    assert st == 0 and data[0] == 0 and len(data) >= 36
+    (d,) = sess_dir(iscsi_stack)
+    assert open(os.path.join(d, "initiator_name")).read().strip() == INITIATOR
+    assert open(os.path.join(d, "tsih")).read().strip() == str(s.tsih)
+    assert open(os.path.join(d, "MaxBurstLength")).read().strip() == "1048576"
+    assert open(os.path.join(d, "peer")).read().startswith("127.0.0.1:")
+    assert s.logout() == 0
+    assert s.expect_closed()
+    strixtest.udev_settle(lambda: not sess_dir(iscsi_stack))
+
+
+@pytest.mark.parametrize("params", [
+    dict(),                                          # immediate + unsolicited, then R2T
+    dict(initial_r2t=1),                             # immediate only, then R2T
+    dict(initial_r2t=1, immediate=0),                # all by R2T
+    dict(max_recv=8192, max_xmit=8192, max_burst=16384, first_burst=8192, max_r2t=4),
+    dict(hd=1, dd=1),                                # digests both ways
+], ids=["unsolicited", "initial_r2t", "r2t_only", "small_pdus", "digests"])
+def test_write_read_verify(handover, params):
+    s = handover.connect_ready(**params)
+    for lba, size in ((0, 4096), (8, 65536), (1000, 1 << 20), (3000, 300 * BS)):
+        roundtrip(s, lba, size)
+    roundtrip(s, 0, 256 << 10, immediate_data=False)
+    assert s.logout() == 0
+
+
+def test_check_condition_has_sense(handover):
+    s = handover.connect_ready()
+    # LBA past the end: ILLEGAL REQUEST, LBA OUT OF RANGE
+    st, _, sense, _ = s.scsi(read10(0x7fffffff, 1), read_len=BS)
+    assert st == 2 and sense[2] & 0xf == 5 and sense[12] == 0x21
+    # a write refused before its data is fetched: unsolicited data still goes
+    st, _, sense, _ = s.scsi(write10(0x7fffffff, 128), data_out=os.urandom(128 * BS))
+    assert st == 2 and sense[12] == 0x21
+    # and the session goes on
+    roundtrip(s, 0, 8192)
+
+
+def test_nop_ping_and_text(handover):
+    s = handover.connect()
+    p = s.nop(b"hello, target")
+    assert p.data == b"hello, target"
+    p = s.text([("SendTargets", "All")])
+    keys = p.data.split(b"\0")
+    assert ("TargetName=" + TARGET).encode() in keys
+    assert any(k.startswith(b"TargetAddress=127.0.0.1:") for k in keys)
+
+
+def test_cmd_sn_window(handover):
+    s = handover.connect_ready()
+    # MaxCmdSN opens a window of QueuedCommands (128 by default)
+    st, _, _, rsp = s.scsi(bytes(6))       # TEST UNIT READY
+    assert st == 0
+    assert (rsp.u32(32) - rsp.u32(28)) & 0xffffffff == 127
+    # a command outside the window is ignored: no answer; the next in
+    # order is served
+    good = s.cmd_sn
+    s.cmd_sn = (good + 1000) & 0xffffffff
+    itt = s.itt + 1
+    b = iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0x81, itt=itt,
+                       rest=struct.pack(">III", 0, s.cmd_sn, s.exp_stat_sn) + bytes(16))
+    s.send_pdu(b)
+    s.cmd_sn = good
+    s.itt = itt
+    st, _, _, rsp = s.scsi(bytes(6))
+    assert st == 0 and rsp.itt == itt + 1
+    # a command ahead of ExpCmdSN waits for the gap to be filled
+    ahead = iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0x81, itt=0x5000,
+                           rest=struct.pack(">III", 0, (s.cmd_sn + 1) & 0xffffffff,
+                                            s.exp_stat_sn) + bytes(16))
+    s.send_pdu(ahead)
+    first = iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0x81, itt=0x4000,
+                           rest=struct.pack(">III", 0, s.cmd_sn, s.exp_stat_sn) + bytes(16))
+    s.send_pdu(first)
+    got = [s.recv_pdu().itt, s.recv_pdu().itt]
+    assert sorted(got) == [0x4000, 0x5000]
+
+
+def test_abort_task_of_a_write_waiting_for_data(handover):
+    s = handover.connect_ready(initial_r2t=1, immediate=0)
+    itt = s.next_itt()
+    rest = struct.pack(">III", 64 * BS, s.cmd_sn, s.exp_stat_sn) + write10(0, 64).ljust(16, b"\0")
+    s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0xa1, itt=itt, rest=rest))
+    s.cmd_sn += 1
+    r2t = s.recv_pdu()
+    assert r2t.opcode == iscsi_wire.OP_R2T and r2t.itt == itt
+    tmf_itt = s.tmf(1, ref_itt=itt)       # ABORT TASK
+    p = s.recv_pdu()
+    assert p.opcode == iscsi_wire.OP_TMF_RSP and p.itt == tmf_itt
+    assert p.bhs[2] == 0, "function complete"
+    # ... and the aborted command gets no response; the session goes on
+    roundtrip(s, 0, 4096)
+    # ABORT TASK of a tag that is not there
+    tmf_itt = s.tmf(1, ref_itt=0x12345)
+    p = s.recv_pdu()
+    assert p.itt == tmf_itt and p.bhs[2] == 1, "task does not exist"
+    tmf_itt = s.tmf(5)                     # LOGICAL UNIT RESET
+    p = s.recv_pdu()
+    assert p.itt == tmf_itt and p.bhs[2] == 0
+
+
+def test_force_close_and_reinstatement(handover, iscsi_stack):
+    s1 = handover.connect_ready()
+    roundtrip(s1, 0, 4096)
+    # the same initiator and ISID with TSIH 0: the old session goes
+    s2 = handover.connect_ready()
+    assert s1.expect_closed()
+    assert s2.tsih != s1.tsih
+    roundtrip(s2, 0, 4096)
+    assert len(sess_dir(iscsi_stack)) == 1
+    # connection reinstatement: same TSIH and CID
+    s3 = handover.connect(tsih=s2.tsih, cmd_sn=s2.cmd_sn)
+    assert s2.expect_closed()
+    assert s3.tsih == s2.tsih
+    roundtrip(s3, 8, 4096)
+    # force_close
+    (d,) = sess_dir(iscsi_stack)
+    with open(os.path.join(d, "force_close"), "w") as f:
+        f.write("1")
+    assert s3.expect_closed()
+    strixtest.udev_settle(lambda: not sess_dir(iscsi_stack))
+
+
+def test_conn_add_refusals(handover, iscsi_stack):
+    genl = handover.genl
+    # unknown target, disabled target, a TSIH of no session, too many CIDs
+    handover.connect(target="iqn.2026-12.org.strix:none", expect=2)      # ENOENT
+    iscsi_stack.do("targets/iscsi/%s/enabled" % TARGET, "0")
+    handover.connect(expect=19)                                           # ENODEV
+    iscsi_stack.do("targets/iscsi/%s/enabled" % TARGET, "1")
+    handover.connect(tsih=4242, expect=3)                                 # ESRCH
+    s = handover.connect_ready()
+    handover.connect(tsih=s.tsih, cid=2, expect=31)                       # EMLINK
+    iscsi_stack.do("targets/iscsi/%s/MaxSessions" % TARGET, "1")
+    handover.connect(isid=0x400001370099, expect=87)                      # EUSERS
+    # malformed hand-overs: missing attributes, bad values, not a socket
+    rsp = iscsi_wire.final_login_rsp(1, 1, 1, [])
+    attrs = iscsi_wire.conn_add_attrs(0, TARGET, INITIATOR, 1, 1, rsp)
+    assert genl.conn_add(attrs[1:])[0] == 22                              # no FD
+    fd = os.open("/dev/null", os.O_RDONLY)
+    assert genl.conn_add(iscsi_wire.conn_add_attrs(fd, TARGET, INITIATOR, 1, 1, rsp))[0] \
+        in (88, 22)                                                       # ENOTSOCK
+    os.close(fd)
+    bad = iscsi_wire.conn_add_attrs(0, TARGET, INITIATOR, 1, 1, rsp[:20])
+    assert genl.conn_add(bad)[0] == 22                                    # short PDU
+    # the established session is untouched by all of this
+    roundtrip(s, 0, 4096)
+    assert len(sess_dir(iscsi_stack)) == 1
+
+
+def test_target_attributes(iscsi_stack):
+    t = "targets/iscsi/%s/" % TARGET
+    assert iscsi_stack.value(t + "InitialR2T") == "No"
+    assert iscsi_stack.write(t + "MaxRecvDataSegmentLength", "100") == 34   # ERANGE
+    assert iscsi_stack.write(t + "HeaderDigest", "MD5") == 22
+    iscsi_stack.do(t + "HeaderDigest", "CRC32C")
+    assert iscsi_stack.read(t + "HeaderDigest") == "CRC32C\n[key]\n"
+    mgmt = "targets/iscsi/mgmt"
+    iscsi_stack.do(mgmt, "add_target_attribute %s IncomingUser joe secret12chars" % TARGET)
+    iscsi_stack.do(mgmt, "add_target_attribute %s IncomingUser ann secret34chars" % TARGET)
+    assert iscsi_stack.write(mgmt, "add_target_attribute %s IncomingUser joe other" % TARGET) == 17
+    assert iscsi_stack.write(mgmt, "add_target_attribute %s IncomingUser lonely" % TARGET) == 22
+    assert iscsi_stack.value(t + "IncomingUser") == "joe secret12chars"
+    assert iscsi_stack.value(t + "IncomingUser1") == "ann secret34chars"
+    iscsi_stack.do(mgmt, "del_target_attribute %s IncomingUser joe" % TARGET)
+    assert not os.path.exists(iscsi_stack.path(t + "IncomingUser"))
+    iscsi_stack.do(mgmt, "add_target_attribute %s allowed_portal 127.0.0.*" % TARGET)
+    assert iscsi_stack.value(t + "allowed_portal") == "127.0.0.*"
+    iscsi_stack.do(mgmt, "add_attribute IncomingUser disc discsecret12")
+    assert iscsi_stack.value("targets/iscsi/IncomingUser") == "disc discsecret12"
+    iscsi_stack.do(mgmt, "add_attribute OutgoingUser tgt tgtsecret1234")
+    assert iscsi_stack.write(mgmt, "add_attribute OutgoingUser tgt2 tgtsecret1234") == 17
+    assert iscsi_stack.write(mgmt, "add_attribute allowed_portal 1.2.3.4") == 22
+    assert iscsi_stack.write(mgmt, "del_attribute IncomingUser nobody") == 2
+
+
+def test_malformed_pdus(handover):
+    healthy = handover.connect_ready(isid=0x400001370002)
+    # an undefined opcode: Reject (command not supported), the session goes on
+    s = handover.connect_ready()
+    s.send_pdu(iscsi_wire.bhs(0x1e, 0x80, immediate=True, itt=9))
+    p = s.recv_pdu()
+    assert p.opcode == iscsi_wire.OP_REJECT and p.bhs[2] == 0x05
+    roundtrip(s, 0, 4096)
+    # Data-Out for an ITT that is not a command: Reject (invalid PDU field)
+    b = iscsi_wire.bhs(iscsi_wire.OP_DATA_OUT, 0x80, dsl=512, itt=0xabcdef)
+    s.send_pdu(b, bytes(512))
+    p = s.recv_pdu()
+    assert p.opcode == iscsi_wire.OP_REJECT and p.bhs[2] == 0x09
+    roundtrip(s, 0, 4096)
+    # a data segment longer than MaxRecvDataSegmentLength: Reject or close
+    b = iscsi_wire.bhs(iscsi_wire.OP_NOP_OUT, 0x80, immediate=True, dsl=1 << 20, itt=7)
+    s.send_pdu(b)
+    try:
+        p = s.recv_pdu()
+        assert p.opcode == iscsi_wire.OP_REJECT
+    except (ConnectionError, OSError):
+        pass
+    s.close()
+    # a bad header digest closes the connection
+    s = handover.connect(isid=0x400001370003, hd=1)
+    s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_NOP_OUT, 0x80, immediate=True, itt=5), bad_hd=True)
+    assert s.expect_closed()
+    # a bad data digest on a NOP-Out: Reject (data digest error)
+    s = handover.connect(isid=0x400001370004, dd=1)
+    b = iscsi_wire.bhs(iscsi_wire.OP_NOP_OUT, 0x80, immediate=True, dsl=8, itt=5)
+    struct.pack_into(">I", b, 20, 0xffffffff)
+    s.send_pdu(b, b"pingpong", bad_dd=True)
+    p = s.recv_pdu()
+    assert p.opcode == iscsi_wire.OP_REJECT and p.bhs[2] == 0x02
+    # a Data-Out at the wrong offset closes the connection
+    s = handover.connect_ready(isid=0x400001370005, initial_r2t=1, immediate=0)
+    itt = s.next_itt()
+    rest = struct.pack(">III", 8 * BS, s.cmd_sn, s.exp_stat_sn) + write10(0, 8).ljust(16, b"\0")
+    s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0xa1, itt=itt, rest=rest))
+    r2t = s.recv_pdu()
+    assert r2t.opcode == iscsi_wire.OP_R2T
+    s._data_out(itt, r2t.u32(20), 0, 512, bytes(512), final=True)
+    assert s.expect_closed()
+    # garbage
+    s = handover.connect(isid=0x400001370006)
+    s.sock.sendall(os.urandom(4096))
+    assert s.expect_closed()
+    # all the while the healthy session did its I/O
+    time.sleep(0.5)
+    roundtrip(healthy, 100, 1 << 20)
