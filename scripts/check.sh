@@ -74,7 +74,7 @@ for k in $kernels; do
 			# check-full runs those too.
 			stage "guest debug kernel" guest debug 3300 -m "not heavy" -- \
 				tests/core tests/harness tests/kunit tests/vdisk tests/local \
-				tests/strixctl
+				tests/strixctl tests/iscsi
 		fi ;;
 	6.12) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
 			stage "guest 6.12" guest 6.12 1200

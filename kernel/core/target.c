@@ -680,17 +680,20 @@ EXPORT_SYMBOL_GPL(strix_target_from_kobj);
  * strix_driver_kobj() - targets/<drv>, for a driver's own attributes
  * @drv: a registered driver
  *
- * Call with the mgmt mutex held (a driver's mgmt() verb).
+ * Call without the mgmt mutex (a driver's mgmt() verb runs without it).
+ * The directory lives until strix_unregister_driver().
  */
 struct kobject *strix_driver_kobj(struct strix_tgt_driver *drv)
 {
 	struct strix_driver_reg *dreg;
+	struct kobject *kobj = NULL;
 
-	lockdep_assert_held(&strix_core.mgmt_mutex);
+	mutex_lock(&strix_core.mgmt_mutex);
 	list_for_each_entry(dreg, &strix_core.drivers, list)
 		if (dreg->drv == drv)
-			return &dreg->kobj;
-	return NULL;
+			kobj = &dreg->kobj;
+	mutex_unlock(&strix_core.mgmt_mutex);
+	return kobj;
 }
 EXPORT_SYMBOL_GPL(strix_driver_kobj);
 

@@ -38,6 +38,7 @@ def roundtrip(s, lba, size, **kw):
     assert back == data, "read back differs from what was written"
 
 
+@pytest.mark.smoke
 def test_inquiry_and_session_in_sysfs(handover, iscsi_stack):
     s = handover.connect()
     st, data, _, _ = s.scsi(bytes([0x12, 0, 0, 0, 96, 0]), read_len=96)
@@ -217,6 +218,7 @@ def test_target_attributes(iscsi_stack):
     assert iscsi_stack.write(mgmt, "del_attribute IncomingUser nobody") == 2
 
 
+@pytest.mark.smoke
 def test_malformed_pdus(handover):
     healthy = handover.connect_ready(isid=0x400001370002)
     # an undefined opcode: Reject (command not supported), the session goes on

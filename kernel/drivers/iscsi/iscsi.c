@@ -275,10 +275,17 @@ static bool strix_iscsi_dattr_match(const char *value, const char *key)
 	       (!strncmp(value, key, klen) && value[klen] == ' ');
 }
 
-/* Called with the core's mgmt mutex held (a mgmt verb). */
+/*
+ * A mgmt verb (no mgmt mutex).  @itgt: the target, NULL for the driver
+ * level.  The file is created under strix_iscsi.lock, while a target is
+ * known not to be deleted (del_target marks it dead under the lock before
+ * its directory goes).
+ */
 static int strix_iscsi_dattr_add(struct kobject *kobj, struct list_head *head,
-				 const char *base, bool target, char *value)
+				 const char *base, struct strix_iscsi_tgt *itgt,
+				 char *value)
 {
+	bool target = itgt;
 	struct strix_iscsi_dattr *d, *o;
 	int kind = strix_iscsi_dattr_kind(base, target);
 	int idx, ret;
@@ -329,24 +336,23 @@ static int strix_iscsi_dattr_add(struct kobject *kobj, struct list_head *head,
 		ret = -ENOSPC;
 		goto fail;
 	}
+	if (itgt && itgt->dead) {
+		ret = -ENOENT;
+		goto fail;
+	}
 	sysfs_attr_init(&d->ka.attr);
 	d->ka.attr.name = d->name;
 	d->ka.attr.mode = 0400;
 	d->ka.show = strix_iscsi_dattr_show;
+	ret = sysfs_create_file(kobj, &d->ka.attr);
+	if (ret)
+		goto fail;
 	list_add_tail(&d->list, head);
 	mutex_unlock(&strix_iscsi.lock);
-	ret = sysfs_create_file(kobj, &d->ka.attr);
-	if (ret) {
-		mutex_lock(&strix_iscsi.lock);
-		list_del(&d->list);
-		mutex_unlock(&strix_iscsi.lock);
-		goto free;
-	}
 	return 0;
 
 fail:
 	mutex_unlock(&strix_iscsi.lock);
-free:
 	kfree(d->value);
 	kfree(d);
 	return ret;
@@ -480,8 +486,8 @@ static int strix_iscsi_enable_target(struct strix_target *tgt, bool enable)
 
 /*
  * Driver mgmt verbs: add_attribute/del_attribute (driver level) and
- * add_target_attribute/del_target_attribute TARGET.  Called with the mgmt
- * mutex held.
+ * add_target_attribute/del_target_attribute TARGET.  Called without the
+ * core's mgmt mutex.
  */
 static int strix_iscsi_mgmt(struct strix_tgt_driver *drv, const char *verb,
 			    char *args)
@@ -516,6 +522,8 @@ static int strix_iscsi_mgmt(struct strix_tgt_driver *drv, const char *verb,
 	} else {
 		kobj = strix_driver_kobj(drv);
 		head = &strix_iscsi.dattrs;
+		if (!kobj)
+			return -ENODEV;
 	}
 	attr = strsep(&args, " \t");
 	if (!attr || !*attr || !args) {
@@ -524,7 +532,7 @@ static int strix_iscsi_mgmt(struct strix_tgt_driver *drv, const char *verb,
 	}
 	args = skip_spaces(args);
 	if (add)
-		ret = strix_iscsi_dattr_add(kobj, head, attr, target, args);
+		ret = strix_iscsi_dattr_add(kobj, head, attr, itgt, args);
 	else
 		ret = strix_iscsi_dattr_del(kobj, head, attr, target, args);
 out:

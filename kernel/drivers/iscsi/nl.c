@@ -365,6 +365,7 @@ static struct genl_family strix_iscsi_nl_family = {
 	.policy		= strix_iscsi_nl_policy,
 	.module		= THIS_MODULE,
 	.parallel_ops	= true,
+	.netnsok	= true,	/* a daemon in a network namespace */
 	.small_ops	= strix_iscsi_nl_ops,
 	.n_small_ops	= ARRAY_SIZE(strix_iscsi_nl_ops),
 	.resv_start_op	= STRIX_ISCSI_CMD_CONN_ADD + 1,

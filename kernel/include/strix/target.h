@@ -50,10 +50,11 @@ struct strix_tgt_driver {
 	const struct attribute_group **sess_groups;
 
 	/*
-	 * Driver-specific mgmt verbs (the local driver's add_session).  Called
-	 * with the core's mgmt mutex held and the line's words split off:
-	 * @verb, then @args (the rest of the line, writable).  Return -ENOTTY
-	 * for a verb the driver does not know.
+	 * Driver-specific mgmt verbs (the local driver's add_session, iSCSI's
+	 * add_target_attribute).  Called WITHOUT the core's mgmt mutex (so it
+	 * may register sessions) with the line's words split off: @verb, then
+	 * @args (the rest of the line, writable).  Return -ENOTTY for a verb
+	 * the driver does not know.
 	 */
 	int (*mgmt)(struct strix_tgt_driver *drv, const char *verb, char *args);
 
@@ -105,9 +106,9 @@ const char *strix_target_name(const struct strix_target *tgt);
 void *strix_target_priv(const struct strix_target *tgt);
 void strix_target_set_priv(struct strix_target *tgt, void *priv);
 /*
- * The sysfs directories of a driver (targets/<drv>: call with the mgmt
- * mutex held, i.e. from a mgmt() verb), of a target, and back from a
- * kobject to the object (in the show/store of tgt_groups/sess_groups).
+ * The sysfs directories of a driver (targets/<drv>; not with the mgmt
+ * mutex held), of a target, and back from a kobject to the object (in the
+ * show/store of tgt_groups/sess_groups).
  */
 struct kobject *strix_driver_kobj(struct strix_tgt_driver *drv);
 struct kobject *strix_target_kobj(struct strix_target *tgt);
