@@ -10,7 +10,7 @@ import time
 import strixtest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.path.join(TOP, "build", "usr", "iscsid", "strix-iscsid")
+DAEMON = os.environ.get("STRIX_ISCSID") or os.path.join(TOP, "build", "usr", "iscsid", "strix-iscsid")
 
 
 def wait_port(host, port, timeout=20.0, netns=None):
@@ -41,7 +41,8 @@ class Daemon:
         if self.netns:
             cmd = ["ip", "netns", "exec", self.netns] + cmd
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         host, _, port = self.listen.rpartition(":")
         wait_port(host.strip("[]"), int(port), netns=self.netns)
 
@@ -72,7 +73,7 @@ class OpenIscsi:
         strixtest.sh("rm -rf /etc/iscsi/nodes /etc/iscsi/send_targets; "
                      "mkdir -p /etc/iscsi/nodes /etc/iscsi/send_targets /run/lock/iscsi")
         self.proc = subprocess.Popen(["iscsid", "-f"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
         end = time.monotonic() + 10
         while time.monotonic() < end:
             if subprocess.run("iscsiadm -m session", shell=True, capture_output=True,
