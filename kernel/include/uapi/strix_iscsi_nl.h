@@ -11,7 +11,7 @@
  * STRIX_ISCSI_CMD_CONN_ADD.  The daemon does NOT send the final Login
  * Response: it builds it (T=1, NSG=3, StatSN set) and passes it in
  * STRIX_ISCSI_A_LOGIN_RSP; the kernel attaches the connection, fills in
- * TSIH (bytes 14-15), ExpCmdSN (32-35) and MaxCmdSN (36-39) and sends it,
+ * TSIH (bytes 14-15), ExpCmdSN (28-31) and MaxCmdSN (32-35) and sends it,
  * then reads the socket itself.  Its next StatSN is the one of that
  * response plus 1.  After a successful CONN_ADD the daemon closes its file
  * descriptor and never touches the connection again; when CONN_ADD fails
