@@ -15,7 +15,7 @@ std::string_view to_string(TextError e) noexcept
 	case TextError::empty_key:
 		return "an empty key name";
 	case TextError::bad_key:
-		return "a key name with a character outside a-z A-Z 0-9 . - + @ _";
+		return "a key name with a character outside a-z A-Z 0-9 . - + @ _ #";
 	case TextError::key_too_long:
 		return "a key name longer than 63 bytes";
 	case TextError::value_too_long:
@@ -33,7 +33,7 @@ bool valid_key_name(std::string_view key) noexcept
 	return std::all_of(key.begin(), key.end(), [](char c) {
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		       (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' ||
-		       c == '@' || c == '_';
+		       c == '@' || c == '_' || c == '#';
 	});
 }
 

@@ -28,6 +28,7 @@ struct KeyValue {
 using TextList = std::vector<KeyValue>;
 
 // RFC 7143, 6.1: key names are at most 63 bytes of a-z A-Z 0-9 . - + @ _
+// (and '#', which the public extension keys X#... of 13.5.2 need)
 inline constexpr std::size_t max_key_length = 63;
 // Values in a login are small; a CHAP challenge of 1024 bytes in hex is the
 // largest legitimate one (2 + 2048).  Anything longer is refused.
