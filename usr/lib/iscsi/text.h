@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,12 @@ struct KeyValue {
 };
 
 using TextList = std::vector<KeyValue>;
+
+// For test failure messages.
+inline std::ostream &operator<<(std::ostream &os, const KeyValue &kv)
+{
+	return os << kv.key << '=' << kv.value;
+}
 
 // RFC 7143, 6.1: key names are at most 63 bytes of a-z A-Z 0-9 . - + @ _
 // (and '#', which the public extension keys X#... of 13.5.2 need)
