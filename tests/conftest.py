@@ -4,7 +4,9 @@ Guest tests run inside the QEMU guest (scripts/vm/run); on the host they are
 skipped with that reason.  Every guest test is wrapped by a check of the
 kernel log: a marker is written before it, and any Oops, BUG, WARNING,
 KASAN, lockdep, kmemleak or hung-task report after the marker fails it.
-Tests under tests/host/ run on the host.
+Tests under tests/host/ run on the host; tests marked "anywhere" (they
+need no module, e.g. tests/iscsi/ driving strix-iscsid on a fake tree) run
+on the host and in the guest.
 """
 import glob
 import os
@@ -21,6 +23,8 @@ def pytest_collection_modifyitems(config, items):
     guest = strixtest.in_guest()
     for item in items:
         is_host = str(item.fspath).startswith(HOST_DIR)
+        if item.get_closest_marker("anywhere"):
+            continue
         if is_host and guest:
             item.add_marker(pytest.mark.skip(reason="host test: run outside the guest"))
         elif not is_host and not guest:
