@@ -10,52 +10,14 @@ read-only LUN said not to be write-protected) fails the test.
 """
 import os
 import re
-import subprocess
 
 import pytest
 
 import strixtest
 from strixtest import sh
 
-# Every suite of this issue, on a file and on a block device.
-DATA_SUITES = [
-    "Inquiry", "Mandatory", "ReadCapacity10", "ReadCapacity16", "Read6", "Read10",
-    "Read12", "Read16", "Write10", "Write12", "Write16", "Verify10", "Verify12",
-    "Verify16", "WriteVerify10", "WriteVerify12", "WriteVerify16", "TestUnitReady",
-    "ModeSense6", "StartStopUnit", "PreventAllow", "Prefetch10", "Prefetch16",
-    "ReadDefectData10", "ReadDefectData12", "NoMedia",
-]
-# nullio keeps no data: the suites that do not read back what they wrote.
-NULLIO_SUITES = [
-    "Inquiry", "Mandatory", "ReadCapacity10", "ReadCapacity16", "Read6", "Read10",
-    "Read12", "Read16", "Write10", "Write12", "Write16", "TestUnitReady", "ModeSense6",
-    "Prefetch10", "Prefetch16",
-]
-# A removable LUN: the medium-removal suites must run, not skip.
-REMOVABLE_SUITES = ["StartStopUnit", "PreventAllow", "NoMedia", "Inquiry", "Read10",
-                    "Write10"]
-
-# Persistent and SPC-2 reservations (core/res.c, pr.c).  The suites with a
-# second initiator, logout or resets skip here ("only supported for iSCSI
-# backends") and are run by the iSCSI suite.
-PR_SUITES = ["PrinReadKeys", "PrinServiceactionRange", "PrinReportCapabilities",
-             "ProutRegister", "ProutReserve", "ProutClear", "ProutPreempt", "Reserve6"]
-
-# Skips that belong to later issues (reservations, offloads/provisioning)
-# or to commands no issue asks for.
-LATER = [
-    r"REPORT_SUPPORTED_OPCODES is not implemented",
-    r"Logical unit is fully provisioned",
-    r"READDEFECTDATA1[02] is not implemented",
-    r"(COMPAREANDWRITE|ORWRITE|UNMAP|WRITESAME1[06]|GETLBASTATUS|GET_LBA_STATUS) "
-    r"is not implemented",
-    # nexus loss, logout and resets need an iSCSI session: run by the
-    # iSCSI suite against the same core
-    r"only supported for iSCSI backends",
-]
-# Skips that are right only for a LUN without the property.
-NOT_REMOVABLE = [r"[Mm]edia is not removable", r"Logical unit is not removable"]
-NOT_READ_ONLY = [r"Logical unit is not write-protected"]
+from libiscsi_cu import (DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE,  # noqa: F401
+                         NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, check_suite, run_suite)
 
 LUNS = {                 # name: (LUN, handler, params, LUN params)
     "fileio": (0, "vdisk_fileio", "filename={img}", ""),
@@ -109,32 +71,6 @@ def sgs(tmp_path_factory):
     for m in ("strix_local", "strix_vdisk", "strix"):
         strixtest.rmmod(m)
     sh("rmmod null_blk")
-
-
-def run_suite(sg, suite):
-    """Run one suite; returns (ran, passed, failed, skip reasons, output)."""
-    cmd = ["iscsi-test-cu", "--dataloss", "--normal", "--test=ALL.%s" % suite, sg]
-    print("+ " + " ".join(cmd))
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         timeout=600)
-    out = res.stdout
-    m = re.search(r"^\s*tests\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out, re.M)
-    assert m, "no CUnit run summary (exit %d):\n%s" % (res.returncode, out[-4000:])
-    total, ran, passed, failed = map(int, m.groups())
-    skips = sorted(set(s.strip() for s in re.findall(r"\[SKIPPED\](.*)", out)))
-    return ran, passed, failed, skips, out
-
-
-def check_suite(sg, suite, allowed):
-    ran, passed, failed, skips, out = run_suite(sg, suite)
-    if failed:
-        print(out[-8000:])
-    assert ran > 0, "%s ran no test" % suite
-    assert failed == 0, "%s: %d of %d tests failed" % (suite, failed, ran)
-    assert passed == ran
-    unexpected = [s for s in skips if not any(re.search(a, s) for a in allowed)]
-    assert not unexpected, "%s skipped for reasons Strix should not have: %s" % (
-        suite, unexpected)
 
 
 @pytest.mark.parametrize("suite", DATA_SUITES)

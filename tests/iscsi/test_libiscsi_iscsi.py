@@ -1,0 +1,54 @@
+"""libiscsi's iscsi-test-cu over iSCSI (its own initiator, through
+strix-iscsid and strix_iscsi.ko): the iSCSI suites and every SCSI suite
+the core covers, each in its own process, with both of its initiator
+names allowed (the reservation suites log in as both)."""
+import pytest
+
+import initiator
+from iscsi_wire import TARGET
+from libiscsi_cu import DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE, PR_SUITES, check_suite
+
+URL = "iscsi://127.0.0.1:3260/%s/0" % TARGET
+INITIATORS = ["-i", "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
+              "-I", "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2"]
+
+ISCSI_SUITES = ["iSCSIcmdsn", "iSCSIdatasn", "iSCSIResiduals", "iSCSITMF"]
+# With a real iSCSI session the suites that need nexus loss, logout or a
+# second initiator run too: no "only supported for iSCSI backends" skips.
+ALLOWED = [s for s in LATER if "iSCSI backends" not in s] + NOT_REMOVABLE + NOT_READ_ONLY
+
+
+@pytest.fixture
+def daemon(iscsi_stack):
+    d = initiator.Daemon("127.0.0.1:3260")
+    yield d
+    d.stop()
+
+
+# Known gaps, each failing for a stated reason (strict: a fix shows up as
+# XPASS and must remove the entry).
+KNOWN = {
+    "iSCSIResiduals": "the core refuses a READ/WRITE whose CDB transfer length exceeds "
+                      "the iSCSI expected length (cmd.c) instead of moving the expected "
+                      "length and reporting an overflow residual",
+    "iSCSIdatasn": "one of its four cases goes through: after the reconnect the write "
+                   "of one block travels as immediate data, so no DataSN can be wrong "
+                   "(to investigate)",
+    "Reserve6": "a target warm or cold reset must release SPC-2 reservations: the "
+                "core's task management (issue 6)",
+}
+
+
+def suites(names):
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN[n]))
+            if n in KNOWN else n for n in names]
+
+
+@pytest.mark.parametrize("suite", suites(ISCSI_SUITES))
+def test_iscsi_suites(daemon, suite):
+    check_suite(URL, suite, ALLOWED, INITIATORS)
+
+
+@pytest.mark.parametrize("suite", suites(DATA_SUITES + PR_SUITES))
+def test_scsi_suites(daemon, suite):
+    check_suite(URL, suite, ALLOWED, INITIATORS)

@@ -1,0 +1,77 @@
+"""libiscsi's iscsi-test-cu: the suites Strix runs and how a run is judged
+(shared by the local driver's and the iSCSI driver's conformance tests).
+
+A suite passes when it ran tests, none failed, and every test it skipped
+was skipped for a reason that belongs to a feature Strix does not have
+yet.  Each suite runs in its own process.
+"""
+import os
+import re
+import subprocess
+
+# Every suite of this issue, on a file and on a block device.
+DATA_SUITES = [
+    "Inquiry", "Mandatory", "ReadCapacity10", "ReadCapacity16", "Read6", "Read10",
+    "Read12", "Read16", "Write10", "Write12", "Write16", "Verify10", "Verify12",
+    "Verify16", "WriteVerify10", "WriteVerify12", "WriteVerify16", "TestUnitReady",
+    "ModeSense6", "StartStopUnit", "PreventAllow", "Prefetch10", "Prefetch16",
+    "ReadDefectData10", "ReadDefectData12", "NoMedia",
+]
+# nullio keeps no data: the suites that do not read back what they wrote.
+NULLIO_SUITES = [
+    "Inquiry", "Mandatory", "ReadCapacity10", "ReadCapacity16", "Read6", "Read10",
+    "Read12", "Read16", "Write10", "Write12", "Write16", "TestUnitReady", "ModeSense6",
+    "Prefetch10", "Prefetch16",
+]
+# A removable LUN: the medium-removal suites must run, not skip.
+REMOVABLE_SUITES = ["StartStopUnit", "PreventAllow", "NoMedia", "Inquiry", "Read10",
+                    "Write10"]
+
+# Persistent and SPC-2 reservations (core/res.c, pr.c).  The suites with a
+# second initiator, logout or resets skip here ("only supported for iSCSI
+# backends") and are run by the iSCSI suite.
+PR_SUITES = ["PrinReadKeys", "PrinServiceactionRange", "PrinReportCapabilities",
+             "ProutRegister", "ProutReserve", "ProutClear", "ProutPreempt", "Reserve6"]
+
+# Skips that belong to later issues (reservations, offloads/provisioning)
+# or to commands no issue asks for.
+LATER = [
+    r"REPORT_SUPPORTED_OPCODES is not implemented",
+    r"Logical unit is fully provisioned",
+    r"READDEFECTDATA1[02] is not implemented",
+    r"(COMPAREANDWRITE|ORWRITE|UNMAP|WRITESAME1[06]|GETLBASTATUS|GET_LBA_STATUS) "
+    r"is not implemented",
+    # nexus loss, logout and resets need an iSCSI session: run by the
+    # iSCSI suite against the same core
+    r"only supported for iSCSI backends",
+]
+# Skips that are right only for a LUN without the property.
+NOT_REMOVABLE = [r"[Mm]edia is not removable", r"Logical unit is not removable"]
+NOT_READ_ONLY = [r"Logical unit is not write-protected"]
+
+def run_suite(sg, suite, extra=()):
+    """Run one suite on sg (a /dev/sgN or an iscsi:// URL); returns (ran,
+    passed, failed, skip reasons, output)."""
+    mode = "--verbose" if os.environ.get("STRIX_LIBISCSI_VERBOSE") else "--normal"
+    cmd = ["iscsi-test-cu", "--dataloss", mode, *extra, "--test=ALL.%s" % suite, sg]
+    print("+ " + " ".join(cmd))
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=600)
+    out = res.stdout
+    m = re.search(r"^\s*tests\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out, re.M)
+    assert m, "no CUnit run summary (exit %d):\n%s" % (res.returncode, out[-4000:])
+    total, ran, passed, failed = map(int, m.groups())
+    skips = sorted(set(s.strip() for s in re.findall(r"\[SKIPPED\](.*)", out)))
+    return ran, passed, failed, skips, out
+
+
+def check_suite(sg, suite, allowed, extra=()):
+    ran, passed, failed, skips, out = run_suite(sg, suite, extra)
+    if failed:
+        print(out if os.environ.get("STRIX_LIBISCSI_VERBOSE") else out[-8000:])
+    assert ran > 0, "%s ran no test" % suite
+    assert failed == 0, "%s: %d of %d tests failed" % (suite, failed, ran)
+    assert passed == ran
+    unexpected = [s for s in skips if not any(re.search(a, s) for a in allowed)]
+    assert not unexpected, "%s skipped for reasons Strix should not have: %s" % (
+        suite, unexpected)
