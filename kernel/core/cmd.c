@@ -73,7 +73,10 @@ static void strix_cmd_complete(struct strix_cmd *cmd)
 	}
 	cmd->resid = 0;
 	cmd->overflow = false;
-	if (cmd->expected_len > cmd->xfer_len) {
+	if (cmd->cut) {		/* strix_cmd_cut(): what did not fit */
+		cmd->resid = cmd->data_len - cmd->expected_len;
+		cmd->overflow = true;
+	} else if (cmd->expected_len > cmd->xfer_len) {
 		cmd->resid = cmd->expected_len - cmd->xfer_len;
 	} else if (cmd->data_len > cmd->expected_len) {
 		cmd->resid = cmd->data_len - cmd->expected_len;
@@ -408,6 +411,37 @@ static bool strix_cmd_ignores_ua(const struct strix_cmd *cmd)
 	       cmd->cdb[0] == REQUEST_SENSE;
 }
 
+/*
+ * A READ or WRITE whose CDB moves more than the initiator's buffer holds
+ * (SAM-5 5.4.3, RFC 7143 11.4.5.1: an overflow): when the buffer is the
+ * core's (allocated here, or by the driver with strix_cmd_alloc_buf()),
+ * the command runs on what fits and the response reports the overflow.  A
+ * driver's own buffer of the expected size cannot take a whole block, so
+ * there it is refused as before.
+ */
+static bool strix_cmd_may_cut(const struct strix_cmd *cmd)
+{
+	return (cmd->op == STRIX_OP_READ || cmd->op == STRIX_OP_WRITE) &&
+	       (cmd->expected_dir == cmd->data_dir || !cmd->expected_len) &&
+	       (!cmd->sg || cmd->sg_owned);
+}
+
+/*
+ * Reads: the blocks that hold the expected bytes are read, and only those
+ * bytes sent (the driver sends min(xfer_len, expected_len)).  Writes: the
+ * whole blocks the expected bytes cover are written, no partial one.
+ */
+static void strix_cmd_cut(struct strix_cmd *cmd, u32 block_size)
+{
+	u32 n = cmd->op == STRIX_OP_READ ?
+		DIV_ROUND_UP(cmd->expected_len, block_size) :
+		cmd->expected_len / block_size;
+
+	cmd->nr_blocks = min(cmd->nr_blocks, n);
+	cmd->xfer_len = cmd->nr_blocks * block_size;
+	cmd->cut = true;
+}
+
 /**
  * strix_cmd_submit() - hand a command to the core
  * @cmd: initialised with strix_cmd_init() and filled in
@@ -467,7 +501,9 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	 */
 	emul_in = cmd->op == STRIX_OP_EMULATE && cmd->data_dir != STRIX_DATA_WRITE;
 	cmd->xfer_len = cmd->data_len;
-	if (cmd->data_len > cmd->expected_len ||
+	if (cmd->data_len > cmd->expected_len && td && strix_cmd_may_cut(cmd)) {
+		strix_cmd_cut(cmd, td->dev->params.block_size);
+	} else if (cmd->data_len > cmd->expected_len ||
 	    (cmd->data_len && cmd->data_dir != cmd->expected_dir && !emul_in)) {
 		if (!emul_in) {
 			strix_cmd_fail(cmd, strix_invalid_field(cmd, 0, -1));

@@ -281,7 +281,7 @@ static void e2e_fetch_data(struct strix_cmd *cmd)
 	struct e2e_cmd *c = container_of(cmd, struct e2e_cmd, cmd);
 
 	c->fetches++;
-	sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, c->wdata, cmd->data_len);
+	sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, c->wdata, cmd->xfer_len);
 	strix_cmd_data_ready(cmd, STRIX_OK);
 }
 
@@ -656,11 +656,30 @@ static void e2e_refusals_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
 	KUNIT_EXPECT_EQ(test, buf[0], 0x7f);
 
-	/* a read longer than the initiator's buffer is refused, not cut */
+	/* a read longer than the driver's own buffer is refused, not cut */
+	buf = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
 	e2e_rw10(cdb, READ_10, 0, 2);
 	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_cmd_own_sg(test, c, buf, E2E_BS);
 	e2e_run(test, c);
 	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x24, 0x00));
+
+	/* in a core buffer it is cut: one block moved, one block of overflow */
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, c->overflow);
+	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+
+	/* a write of two blocks with one block of data: the first is written */
+	e2e_rw10(cdb, WRITE_10, 0, 2);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
+	c->wdata = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, c->overflow);
+	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+	KUNIT_EXPECT_EQ(test, c->fetches, 1);
 
 	/* a read the initiator expected to be a write */
 	e2e_rw10(cdb, READ_10, 0, 1);

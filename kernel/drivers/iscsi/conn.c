@@ -420,7 +420,7 @@ static int strix_iscsi_send_r2ts(struct strix_iscsi_conn *conn,
 	struct strix_iscsi_r2t r2t[8];
 	unsigned int i, n = 0;
 	unsigned long flags;
-	u32 need = t->cmd.data_len;
+	u32 need = t->cmd.xfer_len;
 	u8 bhs[STRIX_ISCSI_BHS_LEN];
 	int ret;
 
@@ -720,7 +720,7 @@ void strix_iscsi_fetch_data(struct strix_cmd *cmd)
 	dead = conn->dead || test_bit(STRIX_ISCSI_T_ABORTED, &t->flags);
 	__set_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags);
 	if (!dead) {
-		if (t->received >= cmd->data_len)
+		if (t->received >= cmd->xfer_len)
 			ready = true;
 		else if (t->received >= t->unsol_end)
 			__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_R2T);
@@ -1147,7 +1147,7 @@ static void strix_iscsi_seq_done(struct strix_iscsi_conn *conn,
 		t->unsol_end = t->received;
 		t->r2t_off = t->unsol_end;
 		if (test_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags) &&
-		    t->received < t->cmd.data_len)
+		    t->received < t->cmd.xfer_len)
 			__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_R2T);
 		if (__test_and_clear_bit(STRIX_ISCSI_T_RSP_HELD, &t->flags) &&
 		    !__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_RSP))
@@ -1156,7 +1156,7 @@ static void strix_iscsi_seq_done(struct strix_iscsi_conn *conn,
 	}
 	if (t->r2t_outstanding)
 		t->r2t_outstanding--;
-	if (t->r2t_off < t->cmd.data_len)
+	if (t->r2t_off < t->cmd.xfer_len)
 		__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_R2T);
 }
 
@@ -1222,12 +1222,12 @@ static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 		u32 start = t->unsol_end + rounddown(t->received - 1 -
 						     t->unsol_end, p->max_burst);
 
-		end = min(start + p->max_burst, t->cmd.data_len);
+		end = min(start + p->max_burst, t->cmd.xfer_len);
 		if (t->received >= end)
 			strix_iscsi_seq_done(conn, t, false);
 	}
 	if (test_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags) &&
-	    t->received >= t->cmd.data_len &&
+	    t->received >= t->cmd.xfer_len &&
 	    !__test_and_set_bit(STRIX_ISCSI_T_DATA_DONE, &t->flags))
 		ready = true;
 	if (conn->dead && __test_and_clear_bit(STRIX_ISCSI_T_RSP_HELD,

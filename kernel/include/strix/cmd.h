@@ -165,7 +165,13 @@ struct strix_cmd {
 	u8			res;		/* STRIX_RES_* (core/scsi.h) */
 	strix_sense_t		result;
 	u8			ua_asc, ua_ascq;	/* for STRIX_UNIT_ATTENTION */
-	u32			xfer_len;	/* bytes moved: min(data, expected) */
+	/*
+	 * Bytes moved: data_len, cut to what the initiator's buffer takes.
+	 * fetch_data() fills this many; a read sends min(xfer_len,
+	 * expected_len) (a cut read covers whole blocks).
+	 */
+	u32			xfer_len;
+	bool			cut;		/* overflow: see strix_cmd_cut() */
 	void			*bounce;	/* VERIFY: the initiator's data */
 	/* INVALID FIELD: sense-key-specific field pointer (SPC 4.5.2.4.2) */
 	u16			sense_field_byte;
