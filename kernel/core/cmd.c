@@ -27,6 +27,7 @@
 /* ASC/ASCQ of each unit-attention condition, in reporting order. */
 static const u8 strix_ua_codes[STRIX_UA_MAX][2] = {
 	[STRIX_UA_POWER_ON]		= { 0x29, 0x00 },
+	[STRIX_UA_RESET]		= { 0x29, 0x03 },
 	[STRIX_UA_RES_PREEMPTED]	= { 0x2a, 0x03 },
 	[STRIX_UA_RES_RELEASED]		= { 0x2a, 0x04 },
 	[STRIX_UA_REG_PREEMPTED]	= { 0x2a, 0x05 },

@@ -88,6 +88,7 @@ struct strix_dir {
 /* Unit-attention conditions, in the order they are reported. */
 enum strix_ua {
 	STRIX_UA_POWER_ON,		/* 29 00 */
+	STRIX_UA_RESET,			/* 29 03 bus device reset function occurred */
 	STRIX_UA_RES_PREEMPTED,		/* 2a 03 reservations preempted */
 	STRIX_UA_RES_RELEASED,		/* 2a 04 reservations released */
 	STRIX_UA_REG_PREEMPTED,		/* 2a 05 registrations preempted */
@@ -269,6 +270,7 @@ void strix_res_dev_init(struct strix_device *dev);
 void strix_res_dev_exit(struct strix_device *dev);
 void strix_res_nexus_add(struct strix_tgt_dev *td);
 void strix_res_nexus_del(struct strix_tgt_dev *td);
+void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from);
 bool strix_res_conflict(const struct strix_cmd *cmd);
 void strix_res_execute(struct strix_cmd *cmd);
 

@@ -112,6 +112,29 @@ void strix_res_nexus_del(struct strix_tgt_dev *td)
 	mutex_unlock(&dev->res_mutex);
 }
 
+/*
+ * A logical unit reset (SAM-5 7.x, also each LUN of a target reset): the
+ * SPC-2 reservation is released, persistent reservations stay, and every
+ * other nexus of the device gets BUS DEVICE RESET FUNCTION OCCURRED.
+ * @from: the nexus the task management function came on.
+ */
+void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from)
+{
+	struct strix_tgt_dev *td;
+
+	mutex_lock(&dev->res_mutex);
+	if (dev->spc2_holder) {
+		dev->spc2_holder = NULL;
+		strix_res_refresh(dev);
+	}
+	spin_lock(&dev->td_lock);
+	list_for_each_entry(td, &dev->tgt_devs, dev_entry)
+		if (td != from)
+			set_bit(STRIX_UA_RESET, &td->ua_pending);
+	spin_unlock(&dev->td_lock);
+	mutex_unlock(&dev->res_mutex);
+}
+
 /**
  * strix_res_conflict() - does a reservation refuse this command?
  * @cmd: a parsed command with a nexus

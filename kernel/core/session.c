@@ -280,6 +280,35 @@ struct strix_target *strix_session_target(const struct strix_session *sess)
 }
 EXPORT_SYMBOL_GPL(strix_session_target);
 
+/**
+ * strix_session_reset() - a LOGICAL UNIT RESET or TARGET RESET through @sess
+ * @sess: the session the task management function arrived on
+ * @lun:  the LUN (ignored when @all)
+ * @all:  every LUN the session sees (a target reset)
+ *
+ * The reset's effect on the logical units (strix_res_reset()); aborting
+ * the commands is the driver's, before this.  May sleep.
+ *
+ * Return: 0, or -ENOENT when the session does not see @lun.
+ */
+int strix_session_reset(struct strix_session *sess, u64 lun, bool all)
+{
+	struct strix_tgt_dev *td;
+	unsigned long idx;
+	int ret = -ENOENT;
+
+	mutex_lock(&strix_core.mgmt_mutex);
+	xa_for_each(&sess->tgt_devs, idx, td) {
+		if (!all && td->lun != lun)
+			continue;
+		strix_res_reset(td->dev, td);
+		ret = 0;
+	}
+	mutex_unlock(&strix_core.mgmt_mutex);
+	return all ? 0 : ret;
+}
+EXPORT_SYMBOL_GPL(strix_session_reset);
+
 struct strix_session *strix_session_from_kobj(struct kobject *kobj)
 {
 	return to_sess(kobj);

@@ -34,8 +34,6 @@ KNOWN = {
     "iSCSIdatasn": "one of its four cases goes through: after the reconnect the write "
                    "of one block travels as immediate data, so no DataSN can be wrong "
                    "(to investigate)",
-    "Reserve6": "a target warm or cold reset must release SPC-2 reservations: the "
-                "core's task management (issue 6)",
 }
 
 

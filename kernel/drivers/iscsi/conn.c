@@ -644,6 +644,11 @@ static void strix_iscsi_tx_one(struct strix_iscsi_conn *conn,
 			conn->logout_sent = true;
 			strix_iscsi_conn_close(conn, "logout");
 		}
+		/* RFC 7143 11.5.1: after a cold reset the connections go */
+		if (t->kind == STRIX_ISCSI_TASK_TMF && !*err &&
+		    t->pdu.tmf.function == STRIX_ISCSI_TMF_TARGET_COLD_RESET &&
+		    t->response == STRIX_ISCSI_TMF_RSP_COMPLETE)
+			strix_iscsi_conn_close(conn, "target cold reset");
 		strix_iscsi_task_put(t);
 		return;
 	}
@@ -901,9 +906,16 @@ static bool strix_iscsi_tmf_matches(const struct strix_iscsi_task *t,
 	case STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET:
 		return !memcmp(t->pdu.cmd.lun, tmf->pdu.tmf.lun, 8);
 	case STRIX_ISCSI_TMF_TARGET_WARM_RESET:
+	case STRIX_ISCSI_TMF_TARGET_COLD_RESET:
 		return true;
 	}
 	return false;
+}
+
+static bool strix_iscsi_tmf_target_wide(u8 function)
+{
+	return function == STRIX_ISCSI_TMF_TARGET_WARM_RESET ||
+	       function == STRIX_ISCSI_TMF_TARGET_COLD_RESET;
 }
 
 /*
@@ -934,7 +946,8 @@ static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 	case STRIX_ISCSI_TMF_CLEAR_TASK_SET:
 	case STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET:
 	case STRIX_ISCSI_TMF_TARGET_WARM_RESET:
-		if (r->function != STRIX_ISCSI_TMF_TARGET_WARM_RESET &&
+	case STRIX_ISCSI_TMF_TARGET_COLD_RESET:
+		if (!strix_iscsi_tmf_target_wide(r->function) &&
 		    !strix_session_has_lun(conn->isess->sess,
 					   strix_lun_from_wire(r->lun))) {
 			tmf->response = STRIX_ISCSI_TMF_RSP_NO_LUN;
@@ -949,12 +962,17 @@ static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 				strix_iscsi_abort(t, tmf);
 			strix_iscsi_task_put(t);
 		}
+		/* the resets' effect on the logical units: the core's */
+		if (r->function == STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET)
+			strix_session_reset(conn->isess->sess,
+					    strix_lun_from_wire(r->lun), false);
+		else if (strix_iscsi_tmf_target_wide(r->function))
+			strix_session_reset(conn->isess->sess, 0, true);
 		break;
 	case STRIX_ISCSI_TMF_TASK_REASSIGN:
 		tmf->response = STRIX_ISCSI_TMF_RSP_NO_REASSIGN;
 		break;
 	case STRIX_ISCSI_TMF_CLEAR_ACA:
-	case STRIX_ISCSI_TMF_TARGET_COLD_RESET:
 		tmf->response = STRIX_ISCSI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	default:

@@ -131,6 +131,12 @@ void strix_session_unregister(struct strix_session *sess);
 void *strix_session_priv(const struct strix_session *sess);
 const char *strix_session_initiator(const struct strix_session *sess);
 struct strix_target *strix_session_target(const struct strix_session *sess);
+/*
+ * The effect of a LOGICAL UNIT RESET (or, @all, a TARGET RESET) that came
+ * on @sess, once the driver has aborted the commands: SPC-2 reservations
+ * released, a unit attention for the other nexuses.  May sleep.
+ */
+int strix_session_reset(struct strix_session *sess, u64 lun, bool all);
 /* Does @sess see LUN @lun now? (RCU inside; any context.) */
 bool strix_session_has_lun(struct strix_session *sess, u64 lun);
 
