@@ -47,6 +47,7 @@ def test_iscsi_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("suite", suites(DATA_SUITES + PR_SUITES))
 def test_scsi_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)

@@ -124,6 +124,7 @@ def test_discovery_chap(target):
     assert oi.discover(PORTAL, chap=("disc", "discsecret123")) == [TARGET]
 
 
+@pytest.mark.heavy
 def test_ext4_fsck_clean(target, tmp_path):
     tree, d, oi = target
     disk = login(oi)
@@ -152,6 +153,7 @@ def fio(disk, extra="", runtime=None, size="48M"):
     return r
 
 
+@pytest.mark.heavy
 def test_fio_verify_qd32(target):
     tree, d, oi = target
     disk = login(oi, **{"node.session.queue_depth": "32"})
@@ -232,6 +234,7 @@ def test_connection_dropped_under_writes(target, kernel_log):
     assert w.verify() == []
 
 
+@pytest.mark.heavy
 def test_initiator_killed_under_writes(target, kernel_log):
     """kill -9 of open-iscsi's iscsid in the middle of writes, then it is
     started again (and, as it does, logs the session in again: session
@@ -259,6 +262,7 @@ def test_initiator_killed_under_writes(target, kernel_log):
     assert len(sessions) == 1, "the old session was not reinstated: %s" % sessions
 
 
+@pytest.mark.heavy
 def test_daemon_restart_keeps_sessions(target):
     """strix-iscsid restarted while fio runs: established sessions live in
     the kernel, I/O goes on, and new logins work afterwards."""
