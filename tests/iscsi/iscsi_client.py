@@ -72,7 +72,7 @@ class Pdu:
 
 
 class Client:
-    def __init__(self, host, port, timeout=5.0):
+    def __init__(self, host, port, timeout=30.0):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.isid = os.urandom(6)
         self.isid = bytes([0x80 | (self.isid[0] & 0x3F)]) + self.isid[1:]  # random qualifier

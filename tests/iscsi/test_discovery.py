@@ -55,12 +55,12 @@ class Daemon:
         self.port = free_port()
         self.log = open(os.path.join(os.path.dirname(root), "strix-iscsid.log"), "w+")
         cmd = [DAEMON, "--foreground", "--debug", "--sysfs-root", root,
-               "--listen", "127.0.0.1:%d" % self.port, "--login-timeout", "5"]
+               "--listen", "127.0.0.1:%d" % self.port, "--login-timeout", "30"]
         print("+ " + " ".join(cmd))
         # Its own process group, always cleaned up.
         self.proc = subprocess.Popen(cmd, stderr=self.log, stdout=self.log,
                                      start_new_session=True)
-        deadline = time.time() + 10
+        deadline = time.time() + 90     # a cold start over 9p in a slow guest
         while time.time() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -189,7 +189,7 @@ def test_normal_login_to_unknown_target(daemon):
 def test_garbage_closes_that_connection_only(daemon):
     bad = socket.create_connection(("127.0.0.1", daemon.port))
     bad.sendall(bytes([0x01]) + bytes(47))      # a SCSI command before login
-    bad.settimeout(5)
+    bad.settimeout(30)
     assert bad.recv(1) == b""
     bad.close()
     assert len(iscsi_client.discover("127.0.0.1", daemon.port)) == 2
