@@ -471,6 +471,7 @@ class IscsiStack:
         self.ini = initiator
         self.logged_in = False
         self.session = None         # iscsiadm -m session -P 2, first login
+        self.target_view = {}
 
     def up(self, backend):
         self.target_up()
@@ -478,7 +479,12 @@ class IscsiStack:
         disk = self.ini.login(self.iqn, self.portal)
         if self.session is None:
             self.session = self.ini.session_text()
+            self.target_view = self.target_session()
         return disk
+
+    def target_session(self):
+        """What the target says it negotiated, where it says so."""
+        return {}
 
     def down(self):
         if self.logged_in:
@@ -501,8 +507,16 @@ class StrixIscsi(IscsiStack):
         self.target = False
 
     def load(self):
-        out = sh("insmod %s/drivers/iscsi/strix_iscsi.ko 2>&1 || "
-                 "{ dmesg | tail -n 20; exit 1; }" % self.moddir, check=False)
+        ko = "%s/drivers/iscsi/strix_iscsi.ko" % self.moddir
+        # the kernel's modules it needs (libcrc32c for the digests): the
+        # .modinfo "depends=" string, ours loaded already by Strix.load()
+        with open(ko, "rb") as f:
+            m = re.search(rb"depends=([^\0]*)\0", f.read())
+        deps = [d for d in (m.group(1).decode() if m else "").split(",")
+                if d and not d.startswith("strix")]
+        if deps:
+            sh("modprobe -a " + " ".join(deps))
+        out = sh("insmod %s 2>&1 || { dmesg | tail -n 20; exit 1; }" % ko, check=False)
         if not os.path.exists("/sys/module/strix_iscsi"):
             raise BenchError("insmod strix_iscsi.ko failed:\n%s" % out)
         if not os.access(self.iscsid, os.X_OK):
@@ -529,6 +543,21 @@ class StrixIscsi(IscsiStack):
         self.target = True
         write("%s/targets/iscsi/%s/luns/mgmt" % (SCST, STRIX_IQN), "add b1 0")
         write("%s/targets/iscsi/%s/enabled" % (SCST, STRIX_IQN), "1")
+
+    def target_session(self):
+        """The session's keys in sysfs (targets/iscsi/IQN/sessions/*/)."""
+        sess = glob.glob("%s/targets/iscsi/%s/sessions/*/" % (SCST, STRIX_IQN))
+        if len(sess) != 1:
+            raise BenchError("Strix: %d sessions after login, expected 1" % len(sess))
+        out = {}
+        for attr in sorted(os.listdir(sess[0])):
+            path = os.path.join(sess[0], attr)
+            if os.path.isfile(path) and attr[:1].isupper():
+                try:
+                    out[attr] = read(path)
+                except OSError:
+                    pass
+        return out
 
     def target_down(self):
         if self.target:
@@ -900,6 +929,7 @@ def main():
                 for name, s in (("strix", istrix), ("lio", ilio)):
                     results["iscsi"][name]["session"] = s.session
                     results["iscsi"][name]["negotiated"] = negotiated(s.session or "")
+                    results["iscsi"][name]["target_view"] = s.target_view
                 results["iscsi"]["lio"]["param"] = ilio.params
 
         with open(os.path.join(a.out, "results.json"), "w") as f:
@@ -951,7 +981,8 @@ def main():
             with open(os.path.join(a.out, "dmesg.txt"), "w") as f:
                 f.write(dmesg)
             bad = [l for l in dmesg.splitlines()
-                   if re.search(r"WARNING|BUG|Oops|Call Trace|lockdep|RCU", l)]
+                   if re.search(r"WARNING:|BUG:|BUG |Oops|Call Trace|possible .*lock|"
+                                r"rcu.*stall|blocked for more than|KASAN", l)]
             log("guest kernel log: %d line(s) with WARNING/BUG/Oops/Call Trace%s"
                 % (len(bad), "" if not bad else ":\n" + "\n".join(bad[:20])))
         except OSError as e:

@@ -249,8 +249,12 @@ ISCSI_END = "<!-- bench-iscsi:end -->"
 # The negotiated keys shown, in iscsiadm's spelling.
 ISCSI_KEYS = ("HeaderDigest", "DataDigest", "MaxRecvDataSegmentLength",
               "MaxXmitDataSegmentLength", "FirstBurstLength", "MaxBurstLength",
-              "ImmediateData", "InitialR2T", "MaxOutstandingR2T", "DataPDUInOrder",
-              "DataSequenceInOrder", "ErrorRecoveryLevel")
+              "ImmediateData", "InitialR2T", "MaxOutstandingR2T")
+# The target's view of the same (Strix: the session in sysfs, where the
+# Max*DataSegmentLength are the target's: receive = what the initiator
+# may send it; LIO: what its TPG was set to offer).
+TARGET_KEYS = ISCSI_KEYS + ("DataPDUInOrder", "DataSequenceInOrder", "ErrorRecoveryLevel",
+                            "QueuedCommands")
 # Kernel threads by comm: each target's receive and transmit threads,
 # then the rest as in the local profiles.
 ISCSI_COMMS = [
@@ -382,14 +386,24 @@ def render_iscsi(res, host, rdir):
                        for k, d in sorted(disks.items())) + ".")
     out.append("")
     neg = {s: isc.get(s, {}).get("negotiated", {}) for s in ("strix", "lio")}
+    tview = isc.get("strix", {}).get("target_view", {})
+    lparam = dict(isc.get("lio", {}).get("param", {}))
+    lparam["QueuedCommands"] = "%s (default_cmdsn_depth)" % isc["lio"]["attrib"].get(
+        "default_cmdsn_depth", "?")
     if neg["strix"] or neg["lio"]:
-        out.append("Negotiated (`iscsiadm -m session -P 2` after the first login to each):")
+        out.append("Negotiated, as the initiator reports it (`iscsiadm -m session -P 2` after "
+                   "the first login to each; its MaxRecv/MaxXmit are the initiator's), and "
+                   "the targets' side (Strix: the session's keys in sysfs; LIO: what its TPG "
+                   "was set to offer, `tpgt_1/param/`):")
         out.append("")
-        out.append("| key | Strix | LIO |")
-        out.append("|---|---|---|")
-        for k in ISCSI_KEYS:
+        out.append("| key | Strix (iscsiadm) | LIO (iscsiadm) | Strix session (sysfs) "
+                   "| LIO TPG param |")
+        out.append("|---|---|---|---|---|")
+        for k in TARGET_KEYS:
             a, b = neg["strix"].get(k, "-"), neg["lio"].get(k, "-")
-            out.append("| %s | %s | %s%s |" % (k, a, b, "" if a == b else " (differs)"))
+            out.append("| %s | %s | %s%s | %s | %s |" % (
+                k, a, b, "" if a == b else " (differs)", tview.get(k, "-"),
+                lparam.get(k, "-")))
         out.append("")
     lines, ratios = iscsi_table(res)
     out.extend(lines)
