@@ -658,6 +658,34 @@ def fio_args(dev, rw, bs, runtime, ramp, jobs=1):
             "--output-format=json"]
 
 
+# Threads whose context switches each run counts (from /proc/*/task/*/
+# status, before and after fio): the targets' iSCSI threads, workqueue
+# workers and ksoftirqd.  fio's own come and go with the run.
+THREAD_GROUPS = [
+    ("target_rx", ("strix_irx", "iscsi_trx")),
+    ("target_tx", ("strix_itx", "iscsi_ttx")),
+    ("kworker", ("kworker",)),
+    ("ksoftirqd", ("ksoftirqd",)),
+]
+
+
+def thread_switches():
+    out = {g: 0 for g, _ in THREAD_GROUPS}
+    for st in glob.glob("/proc/[0-9]*/task/[0-9]*/status"):
+        try:
+            with open(st) as f:
+                text = f.read()
+        except OSError:
+            continue            # gone meanwhile
+        name = text.split("\n", 1)[0].partition("\t")[2]
+        g = next((g for g, pre in THREAD_GROUPS if name.startswith(pre)), None)
+        if g is None:
+            continue
+        for m in re.finditer(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)", text, re.M):
+            out[g] += int(m.group(1))
+    return out
+
+
 def cpu_stat():
     with open("/proc/stat") as f:
         lines = f.read().splitlines()
@@ -670,9 +698,11 @@ def run_fio(dev, wl, out, runtime, ramp):
     name, rw, bs = wl[:3]
     jobs = wl[3] if len(wl) > 3 else 1
     args = fio_args(dev, rw, bs, runtime, ramp, jobs) + ["--output=" + out]
+    t0 = thread_switches()
     s0 = cpu_stat()
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     s1 = cpu_stat()
+    t1 = thread_switches()
     if p.returncode:
         raise BenchError("fio failed (exit %d): %s\n%s" % (p.returncode, shlex.join(args), p.stdout))
     with open(out) as f:
@@ -701,6 +731,8 @@ def run_fio(dev, wl, out, runtime, ramp):
         "guest_busy_pct": 100.0 * (total - idle) / total,
         "guest_softirq_pct": 100.0 * d[6] / total,
         "ctxt_per_io": (s1[1] - s0[1]) / max(1.0, side["total_ios"]),
+        "thread_ctxt_per_io": {g: (t1[g] - t0[g]) / max(1.0, side["total_ios"])
+                               for g in t0},
         "numjobs": jobs,
         "fio_json": os.path.basename(out),
     }
@@ -789,10 +821,13 @@ def profile(name, disk, out_dir, seconds):
              "| grep -v '^#' | grep -v '^$'" % data
     comm = sh(report % "comm", check=False)
     syms = sh(report % "sym", check=False)
+    comm_syms = sh(report % "comm,sym", check=False)
     os.unlink(data)
     # every symbol, for report.py's shares of target, SCSI and block code
     with open(os.path.join(out_dir, name + ".syms"), "w") as f:
         f.write(syms)
+    with open(os.path.join(out_dir, name + ".comm-syms"), "w") as f:
+        f.write(comm_syms)
     top = [l for l in syms.splitlines()
            if l.strip() and float(l.split("%")[0] or 0) >= 0.5]
     with open(os.path.join(out_dir, name + ".txt"), "w") as f:

@@ -324,8 +324,10 @@ def iscsi_table(res):
     for v in runs.values():
         v.sort(key=lambda r: r["round"])
     lines = ["| workload | jobs | stack | IOPS (mean) | IOPS run 1 / run 2 | MB/s "
-             "| p50 clat µs | p99 clat µs | ctx switches / IO | guest CPU busy | Strix/LIO IOPS |",
-             "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+             "| p50 clat µs | p99 clat µs | ctx switches / IO | guest CPU busy "
+             "| vCPU µs / IO | Strix/LIO IOPS |",
+             "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    nproc = res.get("env", {}).get("nproc", 2)
     ratios = []
     for wl in res["iscsi"]["workloads"]:
         name, jobs = wl[0], wl[3]
@@ -339,14 +341,40 @@ def iscsi_table(res):
         for stack, rs, rt in (("strix", s, ratio), ("lio", l, "")):
             if not rs:
                 continue
-            lines.append("| %s | %d | %s | %.0f | %s | %.1f | %s | %s | %.2f | %.0f%% | %s |" % (
+            lines.append("| %s | %d | %s | %.0f | %s | %.1f | %s | %s | %.2f | %.0f%% "
+                         "| %.0f | %s |" % (
                 name, jobs, NAMES[stack], mean([r["iops"] for r in rs]),
                 " / ".join("%.0f" % r["iops"] for r in rs),
                 mean([r["bw_bytes"] for r in rs]) / 1e6,
                 us(mean([r["p50_ns"] for r in rs])), us(mean([r["p99_ns"] for r in rs])),
                 mean([r["ctxt_per_io"] for r in rs]), mean([r["guest_busy_pct"] for r in rs]),
+                mean([r["guest_busy_pct"] / 100 * nproc * 1e6 / r["iops"] for r in rs]),
                 rt))
     return lines, ratios
+
+
+def iscsi_threads(res):
+    """Context switches per I/O of the targets' threads, kworkers and
+    ksoftirqd, by workload and stack (runs that counted them)."""
+    runs = {}
+    for r in res["runs"]:
+        if r["backend"] == "iscsi" and r.get("thread_ctxt_per_io"):
+            runs.setdefault((r["workload"], r["stack"]), []).append(r)
+    if not runs:
+        return []
+    groups = ("target_rx", "target_tx", "kworker", "ksoftirqd")
+    rows = ["| workload | stack | all | %s |" % " | ".join(groups),
+            "|---|---|--:|%s" % ("--:|" * len(groups))]
+    for wl in res["iscsi"]["workloads"]:
+        for stack in ("strix", "lio"):
+            rs = runs.get((wl[0], stack))
+            if not rs:
+                continue
+            rows.append("| %s | %s | %.2f | %s |" % (
+                wl[0], NAMES[stack], mean([r["ctxt_per_io"] for r in rs]), " | ".join(
+                    "%.2f" % mean([r["thread_ctxt_per_io"].get(g, 0) for r in rs])
+                    for g in groups)))
+    return rows
 
 
 def render_iscsi(res, host, rdir):
@@ -384,6 +412,12 @@ def render_iscsi(res, host, rdir):
                                            d.get("queue_depth", "-"), d.get("rotational", "?"),
                                            d.get("write_cache", "?"))
                        for k, d in sorted(disks.items())) + ".")
+    out.append("- MB/s is 10^6 bytes/s (fio `bw_bytes`); latencies are fio completion "
+               "latency percentiles (`clat_ns`), means of the two runs; context switches "
+               "per I/O and guest CPU busy (both vCPUs, from /proc/stat) cover the whole "
+               "fio run; vCPU µs / IO is guest CPU busy times the vCPUs over IOPS (what one "
+               "I/O costs in guest CPU, initiator and target together; under TCG it does "
+               "not see the host taking a vCPU's thread away).")
     out.append("")
     neg = {s: isc.get(s, {}).get("negotiated", {}) for s in ("strix", "lio")}
     tview = isc.get("strix", {}).get("target_view", {})
@@ -416,6 +450,15 @@ def render_iscsi(res, host, rdir):
             out.append("- %s: **%.2fx** (%.2f-%.2f)" % (name, q, lo, hi))
         g = math.exp(sum(math.log(r[1]) for r in ratios) / len(ratios))
         out.append("- geometric mean of the %d: **%.2fx**" % (len(ratios), g))
+    thr = iscsi_threads(res)
+    if thr:
+        out.append("")
+        out.append("Context switches per I/O (the whole fio run over the I/Os measured, as in "
+                   "the table; \"all\" from /proc/stat, the rest from the threads' "
+                   "`/proc/*/task/*/status`; fio's own and the idle task's are in \"all\" "
+                   "only):")
+        out.append("")
+        out.extend(thr)
     prof = iscsi_profiles(rdir)
     if prof:
         out.append("")
