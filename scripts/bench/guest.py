@@ -670,7 +670,8 @@ THREAD_GROUPS = [
 
 
 def thread_switches():
-    out = {g: 0 for g, _ in THREAD_GROUPS}
+    """{tid: (group, switches)} of the threads in THREAD_GROUPS."""
+    out = {}
     for st in glob.glob("/proc/[0-9]*/task/[0-9]*/status"):
         try:
             with open(st) as f:
@@ -681,8 +682,19 @@ def thread_switches():
         g = next((g for g, pre in THREAD_GROUPS if name.startswith(pre)), None)
         if g is None:
             continue
-        for m in re.finditer(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)", text, re.M):
-            out[g] += int(m.group(1))
+        n = sum(int(m.group(1)) for m in
+                re.finditer(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)", text, re.M))
+        out[st.split("/")[4]] = (g, n)
+    return out
+
+
+def thread_delta(t0, t1):
+    """Switches per group between two snapshots: threads that exited in
+    between are lost, new ones count from 0 (kworkers come and go)."""
+    out = {g: 0 for g, _ in THREAD_GROUPS}
+    for tid, (g, n) in t1.items():
+        b = t0.get(tid)
+        out[g] += n - (b[1] if b and b[0] == g and b[1] <= n else 0)
     return out
 
 
@@ -731,8 +743,8 @@ def run_fio(dev, wl, out, runtime, ramp):
         "guest_busy_pct": 100.0 * (total - idle) / total,
         "guest_softirq_pct": 100.0 * d[6] / total,
         "ctxt_per_io": (s1[1] - s0[1]) / max(1.0, side["total_ios"]),
-        "thread_ctxt_per_io": {g: (t1[g] - t0[g]) / max(1.0, side["total_ios"])
-                               for g in t0},
+        "thread_ctxt_per_io": {g: v / max(1.0, side["total_ios"])
+                               for g, v in thread_delta(t0, t1).items()},
         "numjobs": jobs,
         "fio_json": os.path.basename(out),
     }
@@ -791,10 +803,12 @@ def stop_group(proc):
     proc.wait()
 
 
-def profile(name, disk, out_dir, seconds):
+def profile(name, disk, out_dir, seconds, callgraph=False):
     """Sample where the guest's CPUs spend a steady-state 4k random read:
     perf record -a for @seconds while fio runs (its start-up left out; fio
-    runs until killed, as perf's own start-up over 9p can take long)."""
+    runs until killed, as perf's own start-up over 9p can take long).
+    With @callgraph, record call chains too and keep, for every symbol of
+    at least 1%, who called it (NAME.callers)."""
     data = "/tmp/perf-%s.data" % name
     wl = WORKLOADS[0]
     fio = subprocess.Popen(fio_args("/dev/" + disk, wl[1], wl[2], 3600, 1)
@@ -811,7 +825,8 @@ def profile(name, disk, out_dir, seconds):
         time.sleep(1)
         c0, t0 = disk_ios(disk), time.time()
         # -B -N: no build-id collection (slow over 9p); cpu-clock: TCG has no PMU
-        sh("perf record -q -B -N -e cpu-clock -a -o %s -- sleep %d" % (data, seconds))
+        sh("perf record -q -B -N -e cpu-clock -a %s-o %s -- sleep %d"
+           % ("-g " if callgraph else "", data, seconds))
         iops = (disk_ios(disk) - c0) / (time.time() - t0)
         if fio.poll() is not None:
             raise BenchError("profile %s: fio ended while perf sampled" % name)
@@ -822,6 +837,11 @@ def profile(name, disk, out_dir, seconds):
     comm = sh(report % "comm", check=False)
     syms = sh(report % "sym", check=False)
     comm_syms = sh(report % "comm,sym", check=False)
+    if callgraph:
+        callers = sh("perf report -i %s --no-children --stdio --sort comm,sym "
+                     "-g graph,0.5,callee --percent-limit 1 2>/dev/null" % data, check=False)
+        with open(os.path.join(out_dir, name + ".callers"), "w") as f:
+            f.write(callers)
     os.unlink(data)
     # every symbol, for report.py's shares of target, SCSI and block code
     with open(os.path.join(out_dir, name + ".syms"), "w") as f:
@@ -851,6 +871,8 @@ def main():
     ap.add_argument("--ramp", type=int, default=2)
     ap.add_argument("--profile", type=int, default=0,
                     help="seconds of perf-sampled 4k randread per stack (0: none)")
+    ap.add_argument("--callgraph", action="store_true",
+                    help="profiles with call chains (perf -g), callers kept")
     ap.add_argument("--profile-only", action="store_true",
                     help="skip the measurements (for working on the profile step)")
     a = ap.parse_args()
@@ -977,7 +999,8 @@ def main():
             for backend in backends:
                 for stack in STACKS.get(backend, ["strix", "lio"]):
                     dev = ensure(stack, backend)
-                    profile("%s-%s" % (backend, stack), dev, pdir, a.profile)
+                    profile("%s-%s" % (backend, stack), dev, pdir, a.profile,
+                            a.callgraph)
                 for key in list(up):
                     release(key)
         results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
