@@ -257,15 +257,24 @@ def scsi_disks_of_host(host_no):
     """/dev/sdX names of the disks on SCSI host host_no, by LUN."""
     out = {}
     base = "/sys/class/scsi_host/host%d/device" % host_no
-    for entry in os.listdir(base):
-        m = re.match(r"target%d:0:0$" % host_no, entry)
-        if not m:
+    # The kernel adds and removes these directories while we walk them
+    # (a LUN change makes the initiator rescan), so a directory that goes
+    # away under us counts as absent: the callers poll until the view settles.
+    def listdir(path):
+        try:
+            return os.listdir(path)
+        except FileNotFoundError:
+            return []
+    for entry in listdir(base):
+        if not re.match(r"target%d:0:0$" % host_no, entry):
             continue
-        for dev in os.listdir(os.path.join(base, entry)):
+        for dev in listdir(os.path.join(base, entry)):
             m = re.match(r"%d:0:0:(\d+)$" % host_no, dev)
-            blk = os.path.join(base, entry, dev, "block")
-            if m and os.path.isdir(blk):
-                out[int(m.group(1))] = "/dev/" + os.listdir(blk)[0]
+            if not m:
+                continue
+            names = listdir(os.path.join(base, entry, dev, "block"))
+            if names:
+                out[int(m.group(1))] = "/dev/" + names[0]
     return out
 
 
