@@ -18,6 +18,7 @@ PKGS=(
 	libgtest-dev libgmock-dev
 	# tests, clients and the LIO baseline
 	python3-pytest libiscsi-bin open-iscsi sg3-utils fio targetcli-fb linux-perf
+	bash-completion
 	dbus
 )
 

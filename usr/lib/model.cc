@@ -110,8 +110,9 @@ void read_luns(const Node &luns_dir, config::Luns &out)
 	}
 }
 
-void read_target(const Node &dir, config::Target &t, bool always_enabled)
+void read_target(const Node &dir, config::Target &t, std::string_view driver)
 {
+	const bool always_enabled = targets_always_enabled(driver);
 	t.hw = child(dir, "hw_target") != nullptr;
 	if (always_enabled) {
 		saved_attrs(dir, t.attrs);
@@ -120,6 +121,13 @@ void read_target(const Node &dir, config::Target &t, bool always_enabled)
 		saved_attrs(dir, t.attrs, {}, {"enabled"});
 	}
 	t.attrs.erase("hw_target");
+	if (const auto attr = session_attribute(driver)) {
+		t.attrs.erase(std::string(*attr));
+		if (const Node *sessions = child(dir, "sessions"))
+			for (const Node &s : listed(*sessions).children)
+				if (s.type == NodeType::directory)
+					t.attrs[std::string(*attr)].insert(s.name);
+	}
 	if (const Node *luns = child(dir, "luns"))
 		read_luns(*luns, t.luns);
 	const Node *groups = child(dir, "ini_groups");
@@ -184,8 +192,7 @@ void read_targets(const Node &root, config::Config &cfg)
 		saved_attrs(drv, driver.attrs, {}, {"enabled"});
 		for (const Node &t : listed(drv).children)
 			if (t.type == NodeType::directory)
-				read_target(t, driver.targets[t.name],
-					    targets_always_enabled(drv.name));
+				read_target(t, driver.targets[t.name], drv.name);
 		if (!driver.attrs.empty() || !driver.targets.empty())
 			cfg.drivers[drv.name] = std::move(driver);
 	}
@@ -241,6 +248,13 @@ Expected<config::Config> read(const sysfs::Tree &tree)
 bool targets_always_enabled(std::string_view driver)
 {
 	return driver == "scst_local";
+}
+
+std::optional<std::string_view> session_attribute(std::string_view driver)
+{
+	if (driver == "scst_local")
+		return "session_name";
+	return std::nullopt;
 }
 
 } // namespace strix::model

@@ -17,9 +17,14 @@
 //   `hw_target` attribute) as HW_TARGET;
 // - handlers and drivers only when they have something to save (devices,
 //   targets or attributes).  Sessions, counters and statistics are not
-//   configuration.
+//   configuration, except the sessions of a driver that makes them on
+//   command (scst_local): their names are the target's `session_name`
+//   values (see session_attribute()).
 #ifndef STRIX_USR_MODEL_H
 #define STRIX_USR_MODEL_H
+
+#include <optional>
+#include <string_view>
 
 #include "config.h"
 #include "error.h"
@@ -36,6 +41,13 @@ Expected<config::Config> read(const sysfs::Tree &tree);
 // SCSI hosts, there is nothing to stop): their targets are always enabled,
 // the kernel refuses enabled=0, and SCST's own files never mention it.
 bool targets_always_enabled(std::string_view driver);
+
+// Drivers whose sessions are made by a management command, not by an
+// initiator logging in (scst_local: `add_session T NAME`, or add_target's
+// session_name parameter): the attribute naming them in a target's section,
+// one value per session.  The model reads it from the target's sessions/
+// directory; the planner adds and deletes sessions to match it.
+std::optional<std::string_view> session_attribute(std::string_view driver);
 
 } // namespace strix::model
 

@@ -208,6 +208,27 @@ TEST_F(ModelRead, LocalTargetsAreAlwaysEnabledAndSaveNoEnabled)
 	EXPECT_FALSE(targets_always_enabled("iscsi"));
 }
 
+TEST_F(ModelRead, LocalSessionsAreSessionNames)
+{
+	// scst_local sessions exist because a command made them: they are
+	// configuration, one session_name value each; iSCSI sessions are not
+	write_file("targets/scst_local/t1/sessions/host1/initiator_name", "host1\n");
+	write_file("targets/scst_local/t1/sessions/host2/initiator_name", "host2\n");
+	write_file("targets/scst_local/t2/luns/mgmt", "");
+	write_file("targets/iscsi/iqn.t/sessions/iqn.h/initiator_name", "iqn.h\n");
+	const config::Config c = read_ok();
+	const auto &local = c.drivers.at("scst_local").targets;
+	EXPECT_EQ(local.at("t1").attrs.at("session_name"),
+		  (std::set<std::string>{"host1", "host2"}));
+	EXPECT_FALSE(local.at("t2").attrs.contains("session_name"));
+	EXPECT_TRUE(c.drivers.at("iscsi").targets.at("iqn.t").attrs.empty());
+	EXPECT_EQ(session_attribute("scst_local"), "session_name");
+	EXPECT_FALSE(session_attribute("iscsi"));
+	const std::string printed = config::print(c);
+	EXPECT_NE(printed.find("\t\tsession_name host1\n\t\tsession_name host2\n"),
+		  std::string::npos) << printed;
+}
+
 TEST_F(ModelRead, MissingRootIsAnErrorValue)
 {
 	const auto r = read(sysfs::Tree(base_ / "absent"));

@@ -46,11 +46,13 @@ const NameSet nullio_params{
 const NameSet vcdrom_params{"tst"};
 const NameSet no_params{};
 
-// add_target parameters, per driver.
-const NameSet *target_params(std::string_view driver)
+// add_target parameters, per driver.  scst_local's session_name is one,
+// but the plan makes sessions with add_session (a target may have several,
+// and one can be added or removed without recreating the target): see
+// sessions().
+const NameSet *target_params(std::string_view)
 {
-	static const NameSet local{"session_name"};
-	return driver == "scst_local" ? &local : &no_params;
+	return &no_params;
 }
 
 // Attributes that hold several values, added and removed one by one.
@@ -92,6 +94,7 @@ void check_param(const std::string &object, std::string_view name, std::string_v
 enum Phase {
 	disable_drivers,
 	disable_targets,
+	del_sessions,
 	del_device_groups,
 	del_luns,
 	del_initiators,
@@ -108,6 +111,7 @@ enum Phase {
 	add_groups,
 	initiators,
 	add_luns,
+	add_sessions,
 	add_device_groups,
 	enable_targets,
 	enable_drivers,
@@ -710,6 +714,10 @@ private:
 		const std::string object = fmt::format("target {}", tp.label());
 		NameSet skip = *target_params(tp.driver);
 		skip.insert("enabled");
+		if (const auto sa = model::session_attribute(tp.driver)) {
+			skip.insert(std::string(*sa));
+			sessions(tp, *sa, fresh ? Attrs{} : h.attrs, w.attrs);
+		}
 		attrs(target_scope(tp, fresh), h.attrs, w.attrs, skip);
 
 		NameSet groups;
@@ -751,6 +759,47 @@ private:
 		if (!model::targets_always_enabled(tp.driver))
 			enabled(object, tp.dir(), fresh ? Attrs{} : h.attrs, w.attrs, true,
 				disable_targets, enable_targets);
+	}
+
+	// Sessions a driver makes on command (scst_local), named by the
+	// values of attribute sa.  Added after the LUNs, so that the new
+	// SCSI host finds them in its first scan; deleted before anything else
+	// of the target.
+	void sessions(const TargetPaths &tp, std::string_view sa, const Attrs &h, const Attrs &w)
+	{
+		static const std::set<std::string> empty;
+		const auto values = [&](const Attrs &a) -> const std::set<std::string> & {
+			const auto it = a.find(std::string(sa));
+			return it == a.end() ? empty : it->second;
+		};
+		const auto &hv = values(h);
+		const auto &wv = values(w);
+		for (const auto &s : wv) {
+			const std::string object = fmt::format("session {} of {}", s, tp.label());
+			check_word(object, "session name", s);
+			if (s.find('/') != std::string::npos)
+				throw plan_error(object, "session name with '/'",
+						 "a session name is a directory name in sysfs");
+			if (hv.contains(s))
+				continue;
+			push(add_sessions, Step{object, Action::add,
+						{tp.driver_mgmt(), fmt::format("add_session {} {}", tp.target, s)},
+						{{tp.driver_mgmt(), fmt::format("del_session {} {}", tp.target, s)}},
+						false, {}, {}});
+		}
+		for (const auto &s : hv) {
+			if (wv.contains(s))
+				continue;
+			const std::string object = fmt::format("session {} of {}", s, tp.label());
+			if (!opts_.prune) {
+				extra(object);
+				continue;
+			}
+			push(del_sessions, Step{object, Action::del,
+						{tp.driver_mgmt(), fmt::format("del_session {} {}", tp.target, s)},
+						{{tp.driver_mgmt(), fmt::format("add_session {} {}", tp.target, s)}},
+						false, {}, {}});
+		}
 	}
 
 	void initiator_moves(const TargetPaths &tp, const Target &h, const Target &w,
@@ -905,9 +954,16 @@ private:
 		// Undo: the target again, with its attributes.
 		std::vector<Write> undo{{tp.driver_mgmt(), add_target_line(tp, h)}};
 		const NameSet &params = *target_params(tp.driver);
+		const auto sa = model::session_attribute(tp.driver);
 		for (const auto &[a, values] : h.attrs) {
 			if (params.contains(a) || a == "enabled")
 				continue;
+			if (sa && a == *sa) {
+				for (const auto &v : values)
+					undo.push_back({tp.driver_mgmt(),
+							fmt::format("add_session {} {}", tp.target, v)});
+				continue;
+			}
 			for (const auto &v : values)
 				if (is_dynamic(a) || values.size() > 1)
 					undo.push_back({tp.driver_mgmt(),

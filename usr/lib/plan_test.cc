@@ -131,6 +131,60 @@ TEST(Plan, LocalTargetsNeedNoEnableOrDisable)
 		EXPECT_NE(s.action, Action::disable) << format(gone);
 }
 
+TEST(Plan, LocalSessionsAreAddedAndDeletedNotRecreated)
+{
+	const Config have = cfg("HANDLER vdisk_nullio { DEVICE n1 { size_mb 1 } }\n"
+				"TARGET_DRIVER scst_local { TARGET t1 { session_name h1; LUN 0 n1 } }");
+	// the same sessions: nothing to do
+	EXPECT_TRUE(plan_ok(have, have).empty());
+
+	// a new target: created, its LUN, then its sessions (the new SCSI host
+	// sees the LUN in its first scan)
+	const Plan fresh = plan_ok(Config{}, have);
+	EXPECT_EQ(writes(fresh), (Writes{
+		{"handlers/vdisk_nullio/mgmt", "add_device n1 size_mb=1"},
+		{"targets/scst_local/mgmt", "add_target t1"},
+		{"targets/scst_local/t1/luns/mgmt", "add n1 0"},
+		{"targets/scst_local/mgmt", "add_session t1 h1"},
+	})) << format(fresh);
+
+	// another session: added, the target and its first session stay
+	const Config two = cfg("HANDLER vdisk_nullio { DEVICE n1 { size_mb 1 } }\n"
+			       "TARGET_DRIVER scst_local { TARGET t1 {\n"
+			       "session_name h1\nsession_name h2\nLUN 0 n1 } }");
+	const Plan more = plan_ok(have, two);
+	EXPECT_EQ(writes(more), (Writes{{"targets/scst_local/mgmt", "add_session t1 h2"}}))
+		<< format(more);
+	const Step *add = find_step(more, "session h2 of scst_local/t1", Action::add);
+	ASSERT_TRUE(add) << format(more);
+	EXPECT_EQ(add->undo, (std::vector<Write>{{"targets/scst_local/mgmt", "del_session t1 h2"}}));
+
+	// a session the file lacks: reported, deleted only with prune, first
+	const Plan kept = plan_ok(two, have);
+	EXPECT_TRUE(kept.empty()) << format(kept);
+	EXPECT_EQ(kept.extra, std::vector<std::string>{"session h2 of scst_local/t1"});
+	const Plan fewer = plan_ok(two, have, pruning());
+	EXPECT_EQ(writes(fewer), (Writes{{"targets/scst_local/mgmt", "del_session t1 h2"}}));
+
+	// a pruned target comes back with its sessions on rollback
+	const Plan gone = plan_ok(two, cfg("HANDLER vdisk_nullio { DEVICE n1 { size_mb 1 } }"),
+				  pruning());
+	const Step *del = find_step(gone, "target scst_local/t1", Action::remove);
+	ASSERT_TRUE(del) << format(gone);
+	EXPECT_EQ(del->undo, (std::vector<Write>{
+		{"targets/scst_local/mgmt", "add_target t1"},
+		{"targets/scst_local/mgmt", "add_session t1 h1"},
+		{"targets/scst_local/mgmt", "add_session t1 h2"},
+	}));
+
+	// a name that cannot be a session directory is refused, naming it
+	const auto bad = make(Config{}, cfg("TARGET_DRIVER scst_local { TARGET t1 { session_name a/b } }"),
+			      {});
+	ASSERT_FALSE(bad);
+	EXPECT_NE(std::string(bad.error().what()).find("session a/b of scst_local/t1"),
+		  std::string::npos) << bad.error().what();
+}
+
 TEST(Plan, BringUpOrderFromNothing)
 {
 	const Config want = cfg(R"(
