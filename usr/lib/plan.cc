@@ -46,15 +46,6 @@ const NameSet nullio_params{
 const NameSet vcdrom_params{"tst"};
 const NameSet no_params{};
 
-// add_target parameters, per driver.  scst_local's session_name is one,
-// but the plan makes sessions with add_session (a target may have several,
-// and one can be added or removed without recreating the target): see
-// sessions().
-const NameSet *target_params(std::string_view)
-{
-	return &no_params;
-}
-
 // Attributes that hold several values, added and removed one by one.
 bool is_dynamic(std::string_view name)
 {
@@ -623,17 +614,11 @@ private:
 					throw plan_error(fmt::format("target {}", tp.label()),
 							 "hardware target not present",
 							 "a hardware target appears with its port; it cannot be created");
-				create_target(tp, wi->second, {});
+				create_target(tp, wi->second);
 			} else if (wi != w.targets.end()) {
-				const std::string why = target_recreate_reason(tp, hi->second, wi->second);
-				if (why.empty()) {
-					sync_target(tp, hi->second, wi->second, false);
-				} else {
-					remove_target(tp, hi->second, why);
-					create_target(tp, wi->second, why);
-				}
+				sync_target(tp, hi->second, wi->second, false);
 			} else if (opts_.prune) {
-				remove_target(tp, hi->second, {});
+				remove_target(tp, hi->second);
 			} else {
 				extra(fmt::format("target {}", tp.label()));
 				// Kept, but LUNs on a recreated device must let go of it.
@@ -656,34 +641,14 @@ private:
 			quiet(g, grp.luns);
 	}
 
-	std::string target_recreate_reason(const TargetPaths &tp, const Target &h,
-					   const Target &w) const
+	// A target is created bare: no driver takes add_target parameters that
+	// the plan uses (scst_local's session_name is made with add_session
+	// instead: a target may have several, and one can come or go without
+	// recreating the target; see sessions()).
+	std::string add_target_line(const TargetPaths &tp) const
 	{
-		if (h.hw || w.hw)
-			return {};
-		std::vector<std::string> diffs;
-		for (const auto &a : *target_params(tp.driver)) {
-			const auto want = get(w.attrs, a);
-			const bool saved = h.attrs.contains(a);
-			const auto have = current(h.attrs, a, join_path(tp.dir(), a), false);
-			if (!want && !saved)
-				continue;
-			if (want != have)
-				diffs.push_back(fmt::format("{} {} -> {}", a, have.value_or("(unset)"),
-							    want.value_or("(default)")));
-		}
-		return diffs.empty() ? std::string() : fmt::format("recreate: {}", fmt::join(diffs, ", "));
-	}
-
-	std::string add_target_line(const TargetPaths &tp, const Target &t) const
-	{
-		const std::string object = fmt::format("target {}", tp.label());
-		check_word(object, "target name", tp.target);
-		const NameSet &params = *target_params(tp.driver);
-		return with_params(fmt::format("add_target {}", tp.target),
-				   params_text(object, t.attrs, [&](std::string_view a) {
-					   return params.contains(a);
-				   }));
+		check_word(fmt::format("target {}", tp.label()), "target name", tp.target);
+		return fmt::format("add_target {}", tp.target);
 	}
 
 	Scope target_scope(const TargetPaths &tp, bool fresh) const
@@ -697,12 +662,12 @@ private:
 			     target_attrs};
 	}
 
-	void create_target(const TargetPaths &tp, const Target &w, const std::string &reason)
+	void create_target(const TargetPaths &tp, const Target &w)
 	{
 		const std::string object = fmt::format("target {}", tp.label());
-		push(add_targets, Step{object, Action::create, {tp.driver_mgmt(), add_target_line(tp, w)},
+		push(add_targets, Step{object, Action::create, {tp.driver_mgmt(), add_target_line(tp)},
 				       {{tp.driver_mgmt(), fmt::format("del_target {}", tp.target)}},
-				       false, {}, reason});
+				       false, {}, {}});
 		static const Target none;
 		sync_target(tp, none, w, true);
 	}
@@ -712,8 +677,7 @@ private:
 	void sync_target(const TargetPaths &tp, const Target &h, const Target &w, bool fresh)
 	{
 		const std::string object = fmt::format("target {}", tp.label());
-		NameSet skip = *target_params(tp.driver);
-		skip.insert("enabled");
+		NameSet skip{"enabled"};
 		if (const auto sa = model::session_attribute(tp.driver)) {
 			skip.insert(std::string(*sa));
 			sessions(tp, *sa, fresh ? Attrs{} : h.attrs, w.attrs);
@@ -935,16 +899,16 @@ private:
 				      std::move(undo), false, {}, {}});
 	}
 
-	void remove_target(const TargetPaths &tp, const Target &h, const std::string &reason)
+	void remove_target(const TargetPaths &tp, const Target &h)
 	{
 		const std::string object = fmt::format("target {}", tp.label());
 		if (get(h.attrs, "enabled") == "1")
 			push(disable_targets, Step{object, Action::disable, {tp.dir() + "/enabled", "0"},
-						   {{tp.dir() + "/enabled", "1"}}, false, {}, reason});
+						   {{tp.dir() + "/enabled", "1"}}, false, {}, {}});
 		for (const auto &[g, grp] : h.groups)
 			remove_group(tp, g, grp);
 		for (const auto &[nr, l] : h.luns)
-			push(del_luns, lun_del(tp, {}, nr, l, reason));
+			push(del_luns, lun_del(tp, {}, nr, l, {}));
 		if (h.hw) {
 			plan_.notes.push_back(fmt::format(
 				"hardware target {} stays: its LUNs and groups are removed, it is disabled",
@@ -952,11 +916,10 @@ private:
 			return;
 		}
 		// Undo: the target again, with its attributes.
-		std::vector<Write> undo{{tp.driver_mgmt(), add_target_line(tp, h)}};
-		const NameSet &params = *target_params(tp.driver);
+		std::vector<Write> undo{{tp.driver_mgmt(), add_target_line(tp)}};
 		const auto sa = model::session_attribute(tp.driver);
 		for (const auto &[a, values] : h.attrs) {
-			if (params.contains(a) || a == "enabled")
+			if (a == "enabled")
 				continue;
 			if (sa && a == *sa) {
 				for (const auto &v : values)
@@ -973,7 +936,7 @@ private:
 		}
 		push(del_targets, Step{object, Action::remove,
 				       {tp.driver_mgmt(), fmt::format("del_target {}", tp.target)},
-				       std::move(undo), false, {}, reason});
+				       std::move(undo), false, {}, {}});
 	}
 
 	// --- device groups (ALUA) ------------------------------------------
