@@ -28,13 +28,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <scsi/scsi_proto.h>
-/* The unaligned helpers moved to linux/ in 6.12. */
-#if __has_include(<linux/unaligned.h>)
-#include <linux/unaligned.h>
-#else
-#include <asm/unaligned.h>
-#endif
 
+#include <strix/compat.h>
 #include <strix/handler.h>
 #include <strix/target.h>
 

@@ -64,6 +64,12 @@ static void pr_test_exit(struct kunit *test)
 	strix_pr_clear_all(&c->pr);
 }
 
+/* strix_sense_t is __bitwise: compare its values, not the type */
+#define PR_EXPECT_SENSE(test, got, want) \
+	KUNIT_EXPECT_EQ(test, (__force u32)(got), (__force u32)(want))
+#define PR_ASSERT_SENSE(test, got, want) \
+	KUNIT_ASSERT_EQ(test, (__force u32)(got), (__force u32)(want))
+
 /* PR OUT with a basic 24-byte parameter list. */
 static strix_sense_t prout(struct kunit *test, const struct strix_pr_nexus *n,
 			   u8 sa, u8 type, u64 key, u64 sa_key, u8 flags)
@@ -83,7 +89,7 @@ static strix_sense_t prout(struct kunit *test, const struct strix_pr_nexus *n,
 
 static void reg(struct kunit *test, const struct strix_pr_nexus *n, u64 key)
 {
-	KUNIT_ASSERT_EQ(test, prout(test, n, STRIX_PR_REGISTER, 0, 0, key, 0), STRIX_OK);
+	PR_ASSERT_SENSE(test, prout(test, n, STRIX_PR_REGISTER, 0, 0, key, 0), STRIX_OK);
 }
 
 static u64 key_of(struct kunit *test, const struct strix_pr_nexus *n)
@@ -113,30 +119,30 @@ static void pr_register_test(struct kunit *test)
 	struct pr_ctx *c = test->priv;
 
 	/* unregistered: the key must be 0 */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 5, 7, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 5, 7, 0),
 			STRIX_RESERVATION_CONFLICT);
 	/* unregistering what is not registered: nothing, GOOD */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 0U);
 	reg(test, &A, 7);
 	KUNIT_EXPECT_EQ(test, key_of(test, &A), 7ULL);
 	KUNIT_EXPECT_EQ(test, c->pr.generation, 1U);
 	/* registered: the key must be its own */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 8, 9, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 8, 9, 0),
 			STRIX_RESERVATION_CONFLICT);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 7, 9, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 7, 9, 0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, key_of(test, &A), 9ULL);
 	/* REGISTER AND IGNORE EXISTING KEY: any key */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER_AND_IGNORE, 0, 1234, 11, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER_AND_IGNORE, 0, 1234, 11, 0),
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, key_of(test, &A), 11ULL);
-	KUNIT_EXPECT_EQ(test, prout(test, &B, STRIX_PR_REGISTER_AND_IGNORE, 0, 99, 12, 0),
+	PR_EXPECT_SENSE(test, prout(test, &B, STRIX_PR_REGISTER_AND_IGNORE, 0, 99, 12, 0),
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 2U);
 	/* another port of the same initiator is another nexus */
 	KUNIT_EXPECT_EQ(test, key_of(test, &A2), 0ULL);
 	/* unregister */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 11, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 11, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_NULL(test, strix_pr_find(&c->pr, &A));
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 1U);
 	KUNIT_EXPECT_EQ(test, c->pr.generation, 5U);
@@ -145,12 +151,12 @@ static void pr_register_test(struct kunit *test)
 
 static void pr_all_tg_pt_test(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 3, 0x04), STRIX_OK);
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 3, 0x04), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, key_of(test, &A2), 3ULL);	/* every target port */
-	KUNIT_EXPECT_EQ(test, prout(test, &A2, STRIX_PR_RESERVE, STRIX_PR_WE, 3, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A2, STRIX_PR_RESERVE, STRIX_PR_WE, 3, 0, 0),
 			STRIX_OK);
 	/* already registered through port 1: port 2 may not register anew */
-	KUNIT_EXPECT_EQ(test, prout(test, &A2, STRIX_PR_REGISTER, 0, 0, 4, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A2, STRIX_PR_REGISTER, 0, 0, 4, 0),
 			STRIX_RESERVATION_CONFLICT);
 }
 
@@ -163,19 +169,19 @@ static void pr_param_len_test(struct kunit *test)
 
 	put_unaligned_be64(5, p + 8);
 	out.param_len = 23;
-	KUNIT_EXPECT_EQ(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
+	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_PARAM_LIST_LENGTH);
 	out.param_len = 25;
-	KUNIT_EXPECT_EQ(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
+	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_PARAM_LIST_LENGTH);
 	out.param_len = 24;
 	p[20] = 0x01;		/* APTPL: refused until persisted */
-	KUNIT_EXPECT_EQ(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
+	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_INVALID_FIELD_PARAM);
 	KUNIT_EXPECT_EQ(test, fb, 20);
 	p[20] = 0;
 	out.sa = 8;		/* REPLACE LOST RESERVATION: not supported */
-	KUNIT_EXPECT_EQ(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
+	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_INVALID_FIELD_CDB);
 	KUNIT_EXPECT_EQ(test, fb, 1);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 0U);
@@ -209,15 +215,15 @@ static void pr_spec_i_pt_test(struct kunit *test)
 	static const char *const dup[] = { "iqn.b", "iqn.b", NULL };
 	struct pr_ctx *c = test->priv;
 
-	KUNIT_EXPECT_EQ(test, prout_spec_i_pt(test, two, 1), STRIX_INVALID_FIELD_PARAM);
-	KUNIT_EXPECT_EQ(test, prout_spec_i_pt(test, dup, 0), STRIX_INVALID_FIELD_PARAM);
+	PR_EXPECT_SENSE(test, prout_spec_i_pt(test, two, 1), STRIX_INVALID_FIELD_PARAM);
+	PR_EXPECT_SENSE(test, prout_spec_i_pt(test, dup, 0), STRIX_INVALID_FIELD_PARAM);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 0U);	/* all or nothing */
-	KUNIT_EXPECT_EQ(test, prout_spec_i_pt(test, two, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout_spec_i_pt(test, two, 0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 3U);
 	KUNIT_EXPECT_EQ(test, key_of(test, &B), 42ULL);
 	KUNIT_EXPECT_EQ(test, key_of(test, &C), 42ULL);
 	/* SPEC_I_PT from a registered nexus: refused */
-	KUNIT_EXPECT_EQ(test, prout_spec_i_pt(test, two, 0), STRIX_INVALID_FIELD_PARAM);
+	PR_EXPECT_SENSE(test, prout_spec_i_pt(test, two, 0), STRIX_INVALID_FIELD_PARAM);
 	KUNIT_EXPECT_EQ(test, c->pr.generation, 1U);
 }
 
@@ -225,21 +231,21 @@ static void pr_reserve_test(struct kunit *test)
 {
 	struct pr_ctx *c = test->priv;
 
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 0, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 0, 0, 0),
 			STRIX_RESERVATION_CONFLICT);	/* not registered */
 	reg(test, &A, 1);
 	reg(test, &B, 2);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0),
 			STRIX_RESERVATION_CONFLICT);	/* not its key */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, 2, 1, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, 2, 1, 0, 0),
 			STRIX_INVALID_FIELD_CDB);	/* type 2 is obsolete */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &A));
 	/* the same again: GOOD; another type, or another nexus: conflict */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_EA, 1, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_EA, 1, 0, 0),
 			STRIX_RESERVATION_CONFLICT);
-	KUNIT_EXPECT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0),
 			STRIX_RESERVATION_CONFLICT);
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_WE);
 	KUNIT_EXPECT_EQ(test, c->pr.generation, 2U);	/* RESERVE does not count */
@@ -255,7 +261,7 @@ static void pr_reserve_scope_test(struct kunit *test)
 
 	reg(test, &A, 1);
 	put_unaligned_be64(1, p);
-	KUNIT_EXPECT_EQ(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
+	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_INVALID_FIELD_CDB);
 	KUNIT_EXPECT_EQ(test, fb, 2);
 	KUNIT_EXPECT_NULL(test, c->pr.holder);
@@ -268,27 +274,27 @@ static void pr_release_test(struct kunit *test)
 	reg(test, &A, 1);
 	reg(test, &B, 2);
 	reg(test, &C, 3);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE, 1, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE, 1, 0, 0),
 			STRIX_OK);			/* nothing reserved */
-	KUNIT_ASSERT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE_RO, 1, 0, 0),
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE_RO, 1, 0, 0),
 			STRIX_OK);
 	/* not the holder: GOOD, nothing happens */
-	KUNIT_EXPECT_EQ(test, prout(test, &B, STRIX_PR_RELEASE, STRIX_PR_WE_RO, 2, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &B, STRIX_PR_RELEASE, STRIX_PR_WE_RO, 2, 0, 0),
 			STRIX_OK);
 	KUNIT_EXPECT_NOT_NULL(test, c->pr.holder);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE, 1, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE, 1, 0, 0),
 			STRIX_INVALID_RELEASE_PR);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE_RO, 9, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE_RO, 9, 0, 0),
 			STRIX_RESERVATION_CONFLICT);
 	expect_events(test, "");
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE_RO, 1, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_RELEASE, STRIX_PR_WE_RO, 1, 0, 0),
 			STRIX_OK);
 	KUNIT_EXPECT_NULL(test, c->pr.holder);
 	/* registrants only: the other registrants learn of it */
 	expect_events(test, "iqn.b:4 iqn.c:4");
 	/* a plain write exclusive release tells nobody */
-	KUNIT_ASSERT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0), STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout(test, &B, STRIX_PR_RELEASE, STRIX_PR_WE, 2, 0, 0), STRIX_OK);
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &B, STRIX_PR_RELEASE, STRIX_PR_WE, 2, 0, 0), STRIX_OK);
 	expect_events(test, "");
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 3U);
 }
@@ -299,19 +305,19 @@ static void pr_unregister_holder_test(struct kunit *test)
 
 	reg(test, &A, 1);
 	reg(test, &B, 2);
-	KUNIT_ASSERT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_EA_RO, 1, 0, 0),
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_EA_RO, 1, 0, 0),
 			STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 1, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_NULL(test, c->pr.holder);
 	expect_events(test, "iqn.b:4");
 
 	/* all registrants: the reservation stays while anyone is registered */
 	reg(test, &A, 1);
-	KUNIT_ASSERT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE_AR, 2, 0, 0),
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE_AR, 2, 0, 0),
 			STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout(test, &B, STRIX_PR_REGISTER, 0, 2, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &B, STRIX_PR_REGISTER, 0, 2, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &A));
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_REGISTER, 0, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 1, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_NULL(test, c->pr.holder);
 	expect_events(test, "");
 }
@@ -322,10 +328,10 @@ static void pr_clear_test(struct kunit *test)
 
 	reg(test, &A, 1);
 	reg(test, &B, 2);
-	KUNIT_ASSERT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA, 2, 0, 0), STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout(test, &C, STRIX_PR_CLEAR, 0, 0, 0, 0),
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA, 2, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &C, STRIX_PR_CLEAR, 0, 0, 0, 0),
 			STRIX_RESERVATION_CONFLICT);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_CLEAR, 0, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_CLEAR, 0, 1, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 0U);
 	KUNIT_EXPECT_NULL(test, c->pr.holder);
 	KUNIT_EXPECT_EQ(test, c->pr.generation, 3U);
@@ -340,11 +346,11 @@ static void pr_preempt_registrations_test(struct kunit *test)
 	reg(test, &B, 2);
 	reg(test, &C, 2);
 	/* no reservation: the key's registrations go, and only they */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 0, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 0, 0),
 			STRIX_INVALID_FIELD_PARAM);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 9, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 9, 0),
 			STRIX_RESERVATION_CONFLICT);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 2, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 2, 0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 1U);
 	KUNIT_EXPECT_NULL(test, c->pr.holder);
 	expect_events(test, "iqn.b:5 iqn.c:5");
@@ -357,9 +363,9 @@ static void pr_preempt_holder_test(struct kunit *test)
 	reg(test, &A, 1);
 	reg(test, &B, 2);
 	reg(test, &C, 3);
-	KUNIT_ASSERT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0), STRIX_OK);
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_WE, 2, 0, 0), STRIX_OK);
 	/* A takes B's reservation, as exclusive access */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT_AND_ABORT, STRIX_PR_EA, 1, 2, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT_AND_ABORT, STRIX_PR_EA, 1, 2, 0),
 			STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &A));
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_EA);
@@ -367,14 +373,14 @@ static void pr_preempt_holder_test(struct kunit *test)
 	/* B: preempted and its tasks aborted; C: the type changed */
 	expect_events(test, "iqn.b:5 iqn.b:0 iqn.c:4");
 	/* the holder's key again: C takes it over, as write exclusive */
-	KUNIT_EXPECT_EQ(test, prout(test, &C, STRIX_PR_PREEMPT, STRIX_PR_WE, 3, 1, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &C, STRIX_PR_PREEMPT, STRIX_PR_WE, 3, 1, 0), STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &C));
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_WE);
 	expect_events(test, "iqn.a:5");
 	/* a key that is not the holder's takes registrations, not the reservation */
 	reg(test, &A, 8);
 	reg(test, &B, 7);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_EA, 8, 7, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_EA, 8, 7, 0), STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &C));
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_WE);
 	KUNIT_EXPECT_NULL(test, strix_pr_find(&c->pr, &B));
@@ -388,15 +394,15 @@ static void pr_preempt_all_registrants_test(struct kunit *test)
 	reg(test, &A, 1);
 	reg(test, &B, 2);
 	reg(test, &C, 3);
-	KUNIT_ASSERT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA_AR, 2, 0, 0),
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA_AR, 2, 0, 0),
 			STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_EA_AR, 1, 3, 0),
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_EA_AR, 1, 3, 0),
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 2U);
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_EA_AR);
 	expect_events(test, "iqn.c:5");
 	/* key 0: everybody else out, a new reservation of the issuer's type */
-	KUNIT_EXPECT_EQ(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_PREEMPT, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, 1U);
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_WE);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &A));
@@ -428,23 +434,23 @@ static void pr_register_and_move_test(struct kunit *test)
 
 	reg(test, &A, 1);
 	reg(test, &B, 2);
-	KUNIT_EXPECT_EQ(test, prout_move(test, &A, 1, 5, "iqn.c", 1, false),
+	PR_EXPECT_SENSE(test, prout_move(test, &A, 1, 5, "iqn.c", 1, false),
 			STRIX_RESERVATION_CONFLICT);	/* A holds nothing */
-	KUNIT_ASSERT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
-	KUNIT_EXPECT_EQ(test, prout_move(test, &B, 2, 5, "iqn.c", 1, false),
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 1, 0, 0), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout_move(test, &B, 2, 5, "iqn.c", 1, false),
 			STRIX_RESERVATION_CONFLICT);	/* B is not the holder */
-	KUNIT_EXPECT_EQ(test, prout_move(test, &A, 1, 0, "iqn.c", 1, false),
+	PR_EXPECT_SENSE(test, prout_move(test, &A, 1, 0, "iqn.c", 1, false),
 			STRIX_INVALID_FIELD_PARAM);	/* key 0 */
-	KUNIT_EXPECT_EQ(test, prout_move(test, &A, 1, 5, "iqn.a", 1, false),
+	PR_EXPECT_SENSE(test, prout_move(test, &A, 1, 5, "iqn.a", 1, false),
 			STRIX_INVALID_FIELD_PARAM);	/* to itself */
 	/* to C, a new registration; A unregisters */
-	KUNIT_EXPECT_EQ(test, prout_move(test, &A, 1, 5, "iqn.c", 1, true), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout_move(test, &A, 1, 5, "iqn.c", 1, true), STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &C));
 	KUNIT_EXPECT_EQ(test, key_of(test, &C), 5ULL);
 	KUNIT_EXPECT_NULL(test, strix_pr_find(&c->pr, &A));
 	KUNIT_EXPECT_EQ(test, c->pr.type, STRIX_PR_WE);
 	/* to a nexus on another port: A on port 2 */
-	KUNIT_EXPECT_EQ(test, prout_move(test, &C, 5, 6, "iqn.a", 2, false), STRIX_OK);
+	PR_EXPECT_SENSE(test, prout_move(test, &C, 5, 6, "iqn.a", 2, false), STRIX_OK);
 	KUNIT_EXPECT_PTR_EQ(test, c->pr.holder, strix_pr_find(&c->pr, &A2));
 	KUNIT_EXPECT_EQ(test, key_of(test, &C), 5ULL);
 	expect_events(test, "");
@@ -484,7 +490,7 @@ static void pr_conflict_test(struct kunit *test)
 	reg(test, &B, 2);
 	for (i = 0; i < 3; i++)	/* nothing reserved: nothing conflicts */
 		KUNIT_EXPECT_FALSE(test, strix_pr_conflict(&c->pr, who[i], STRIX_PR_WRITE));
-	KUNIT_ASSERT_EQ(test, prout(test, &A, STRIX_PR_RESERVE, k->type, 1, 0, 0), STRIX_OK);
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, k->type, 1, 0, 0), STRIX_OK);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, strix_pr_conflict(&c->pr, who[i], STRIX_PR_READ),
 				    want[i][0], "read from %s", who[i]->ini);
@@ -503,10 +509,10 @@ static void pr_in_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	reg(test, &A, 0x1122334455667788ULL);
 	reg(test, &B, 2);
-	KUNIT_ASSERT_EQ(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA_RO, 2, 0, 0),
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA_RO, 2, 0, 0),
 			STRIX_OK);
 
-	KUNIT_EXPECT_EQ(test, strix_pr_in(&c->pr, STRIX_PR_READ_KEYS, buf, 256, &n), STRIX_OK);
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, STRIX_PR_READ_KEYS, buf, 256, &n), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, n, 24U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf), 2U);		/* generation */
 	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf + 4), 16U);
@@ -514,13 +520,13 @@ static void pr_in_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_be64(buf + 16), 2ULL);
 	/* cut to the allocation length; the length field still says it all */
 	memset(buf, 0xee, 256);
-	KUNIT_EXPECT_EQ(test, strix_pr_in(&c->pr, STRIX_PR_READ_KEYS, buf, 12, &n), STRIX_OK);
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, STRIX_PR_READ_KEYS, buf, 12, &n), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, n, 12U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf + 4), 16U);
 	KUNIT_EXPECT_EQ(test, buf[12], 0xee);
 
 	memset(buf, 0, 256);
-	KUNIT_EXPECT_EQ(test, strix_pr_in(&c->pr, STRIX_PR_READ_RESERVATION, buf, 256, &n),
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, STRIX_PR_READ_RESERVATION, buf, 256, &n),
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, n, 24U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf + 4), 16U);
@@ -528,7 +534,7 @@ static void pr_in_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[21], STRIX_PR_EA_RO);
 
 	memset(buf, 0, 256);
-	KUNIT_EXPECT_EQ(test, strix_pr_in(&c->pr, STRIX_PR_REPORT_CAPABILITIES, buf, 256, &n),
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, STRIX_PR_REPORT_CAPABILITIES, buf, 256, &n),
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, n, 8U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(buf), 8);
@@ -538,7 +544,7 @@ static void pr_in_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[5], 0x01);
 
 	memset(buf, 0, 256);
-	KUNIT_EXPECT_EQ(test, strix_pr_in(&c->pr, STRIX_PR_READ_FULL_STATUS, buf, 256, &n),
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, STRIX_PR_READ_FULL_STATUS, buf, 256, &n),
 			STRIX_OK);
 	/* two descriptors of 24 bytes, each with a 20-byte TransportID */
 	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf + 4), 2U * (24 + 20));
@@ -552,7 +558,7 @@ static void pr_in_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[52 + 13], STRIX_PR_EA_RO);
 	KUNIT_EXPECT_STREQ(test, (char *)buf + 52 + 28, "iqn.b");
 
-	KUNIT_EXPECT_EQ(test, strix_pr_in(&c->pr, 4, buf, 256, &n), STRIX_INVALID_FIELD_CDB);
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, 4, buf, 256, &n), STRIX_INVALID_FIELD_CDB);
 }
 
 static void pr_tid_test(struct kunit *test)

@@ -6,7 +6,7 @@
  */
 #include <linux/string.h>
 
-#include "compat.h"
+#include <strix/compat.h>
 #include "pdu.h"
 
 /* Offsets shared by every BHS */

@@ -16,7 +16,7 @@
 
 #include <strix/handler.h>
 
-#include "compat.h"
+#include <strix/compat.h>
 
 /* Every add_device parameter any vdisk handler takes. */
 enum strix_vdisk_key {
