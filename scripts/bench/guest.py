@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """In-guest half of `make bench` (scripts/bench/run boots the guest).
 
-    guest.py --out DIR --modules DIR [--iscsid PATH] [--only local,iscsi]
-             [--runtime S] [--ramp S] [--profile S]
+    guest.py --out DIR --modules DIR [--iscsid PATH] [--strixctl PATH]
+             [--only local,iscsi,apply] [--runtime S] [--ramp S] [--profile S]
 
 Measures fio on the Strix local driver (scst_local) and on LIO's tcm_loop,
 back to back in this one boot, on two backends:
@@ -19,7 +19,10 @@ iscsiadm, iscsi_tcp) on 127.0.0.1, a third:
              (port 3260)                          (port 3261)
 
 with LIO's negotiation keys set to what Strix offers by default.  --only
-picks the parts: "local" (nullio, blockio and raw) and/or "iscsi".
+picks the parts: "local" (nullio, blockio and raw), "iscsi" and/or
+"apply" (configuration bring-up and teardown times, strixctl against
+targetcli and targetctl: apply_bench.py; it runs first, with its own
+module loads).
 
 plus two ceilings: fio straight on /dev/nullb0 (before and after the
 rest), and on nullio a scsi_debug disk that answers in queuecommand
@@ -47,6 +50,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import apply_bench
 
 CFS = "/sys/kernel/config/target"
 SCST = "/sys/kernel/scst_tgt"
@@ -865,8 +870,10 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--modules", required=True)
     ap.add_argument("--iscsid", help="strix-iscsid to run (for the iscsi part)")
+    ap.add_argument("--strixctl", help="strixctl to run (for the apply part)")
     ap.add_argument("--only", default="local,iscsi",
-                    help="comma-separated parts to run: local (nullio, blockio, raw), iscsi")
+                    help="comma-separated parts to run: local (nullio, blockio, raw), "
+                    "iscsi, apply")
     ap.add_argument("--runtime", type=int, default=10)
     ap.add_argument("--ramp", type=int, default=2)
     ap.add_argument("--profile", type=int, default=0,
@@ -877,10 +884,12 @@ def main():
                     help="skip the measurements (for working on the profile step)")
     a = ap.parse_args()
     parts = set(p for p in a.only.split(",") if p)
-    if not parts or parts - {"local", "iscsi"}:
-        ap.error("--only: parts are local and iscsi, not %r" % a.only)
+    if not parts or parts - {"local", "iscsi", "apply"}:
+        ap.error("--only: parts are local, iscsi and apply, not %r" % a.only)
     if "iscsi" in parts and not a.iscsid:
         ap.error("the iscsi part needs --iscsid")
+    if "apply" in parts and not a.strixctl:
+        ap.error("the apply part needs --strixctl")
     backends = (BACKENDS if "local" in parts else []) + (["iscsi"] if "iscsi" in parts else [])
     fio_dir = os.path.join(a.out, "fio")
     os.makedirs(fio_dir, exist_ok=True)
@@ -919,6 +928,10 @@ def main():
         results["env"] = environment()
         log("guest %s, %d vCPU, %s" % (results["env"]["kernel"], results["env"]["nproc"],
                                        results["env"]["fio"]))
+        if "apply" in parts:
+            results["apply"] = apply_bench.run(a.modules, a.strixctl, a.out)
+            with open(os.path.join(a.out, "results.json"), "w") as f:
+                json.dump(results, f, indent=1)
         strix.load()
         lio.load()
         if "iscsi" in parts:
@@ -1009,7 +1022,7 @@ def main():
             json.dump(results, f, indent=1)
         log("done in %d s: %s/results.json" % (results["seconds"], a.out))
         rc = 0
-    except (BenchError, OSError, ValueError, KeyError) as e:
+    except (BenchError, apply_bench.ApplyError, OSError, ValueError, KeyError) as e:
         log("FAILED: %s" % e)
         rc = 1
     finally:
