@@ -15,7 +15,7 @@ rm -rf "$out"
 mkdir -p "$out"
 kernels=${STRIX_CHECK_KERNELS:-6.1 debug 6.12}
 py=/usr/bin/python3
-pytest=($py -m pytest -p no:cacheprovider -q)
+pytest=($py -m pytest -p no:cacheprovider -q --durations=15)
 failed=()
 summary=()
 

@@ -49,6 +49,7 @@ class Handover:
         self.lsock.bind(("127.0.0.1", 0))
         self.lsock.listen(8)
         self.port = self.lsock.getsockname()[1]
+        self.sessions = []
 
     def connect(self, target=TARGET, initiator=INITIATOR, isid=0x400001370001,
                 tsih=0, cid=1, cmd_sn=1, stat_sn=100, expect=0, **params):
@@ -67,6 +68,7 @@ class Handover:
             csock.close()
             return None
         s = iscsi_wire.Session(sock=csock)
+        self.sessions.append(s)
         s.isid = isid
         s.cid = cid
         s.max_xmit = params.get("max_recv", 262144)
@@ -96,6 +98,10 @@ class Handover:
         return s
 
     def close(self):
+        """Close the initiator ends too: the kernel ends those sessions at
+        once, instead of asking for a logout when the target goes."""
+        for s in self.sessions:
+            s.close()
         self.lsock.close()
 
 

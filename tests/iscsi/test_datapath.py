@@ -4,6 +4,7 @@ daemon's part): SCSI commands with every way write data can come, reads,
 digests, NOP, Text, task management, logout, sysfs, reinstatement."""
 import os
 import struct
+import threading
 import time
 
 import pytest
@@ -163,6 +164,61 @@ def test_force_close_and_reinstatement(handover, iscsi_stack):
         f.write("1")
     assert s3.expect_closed()
     strixtest.udev_settle(lambda: not sess_dir(iscsi_stack))
+
+
+def del_target_in_thread(tree):
+    """del_target TARGET from a thread: the write returns once the
+    target's sessions are gone.  Returns the thread and its result."""
+    res = {}
+
+    def run():
+        res["errno"] = tree.write("targets/iscsi/mgmt", "del_target %s" % TARGET)
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return th, res
+
+
+def next_async(s):
+    """The next Async Message, answering the target's pings meanwhile."""
+    while True:
+        p = s.recv_pdu()
+        if p.opcode == iscsi_wire.OP_NOP_IN and p.itt == 0xffffffff:
+            s.answer_ping(p)
+            continue
+        assert p.opcode == iscsi_wire.OP_ASYNC, "wanted an Async Message: %r" % p
+        return p
+
+
+def test_target_deletion_asks_for_logout(handover, iscsi_stack):
+    s = handover.connect_ready()
+    roundtrip(s, 0, 4096)
+    stat_sn = s.exp_stat_sn
+    th, res = del_target_in_thread(iscsi_stack)
+    p = next_async(s)
+    # AsyncEvent 1, the target requests logout, within Parameter3 seconds
+    assert p.bhs[36] == 1, "AsyncEvent %d" % p.bhs[36]
+    assert struct.unpack_from(">H", p.bhs, 42)[0] == 3, "Parameter3"
+    assert p.u32(24) == stat_sn, "the Async Message takes the next StatSN"
+    assert th.is_alive(), "del_target returned before the session was gone"
+    assert s.logout() == 0, "logout refused"
+    assert s.expect_closed()
+    th.join(30)
+    assert not th.is_alive() and res["errno"] == 0, res
+    assert not os.path.exists(iscsi_stack.path("targets/iscsi/" + TARGET))
+
+
+def test_target_deletion_drops_a_session_that_does_not_log_out(handover, iscsi_stack,
+                                                                kernel_log):
+    s = handover.connect_ready()
+    th, res = del_target_in_thread(iscsi_stack)
+    p = next_async(s)
+    assert p.bhs[36] == 1
+    # ignore it: the target drops the connection after Parameter3 seconds
+    assert s.expect_closed(timeout=20)
+    th.join(30)
+    assert not th.is_alive() and res["errno"] == 0, res
+    assert kernel_log.wait_for(r"closed: no logout after the target asked for one")
 
 
 def test_conn_add_refusals(handover, iscsi_stack):

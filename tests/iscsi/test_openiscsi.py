@@ -65,6 +65,18 @@ def test_discovery_login_logout(target, kernel_log):
     assert kernel_log.wait_for(r"connection \d+ closed: logout")
 
 
+def test_target_deletion_logs_the_initiator_out(target, kernel_log):
+    """Deleting a target with a session asks the initiator to log out
+    (Async Message); open-iscsi does, and the write returns after."""
+    tree, d, oi = target
+    disk = login(oi)
+    dd_verify(disk, 1)
+    assert tree.write("targets/iscsi/mgmt", "del_target %s" % TARGET) == 0
+    assert kernel_log.wait_for(r"asking the initiator to log out within 3 s")
+    assert kernel_log.wait_for(r"connection \d+ closed: logout")
+    assert not os.path.exists(tree.path("targets/iscsi/" + TARGET))
+
+
 @pytest.mark.parametrize("hd,dd", [("CRC32C", "CRC32C"), ("CRC32C", "None"), ("None", "CRC32C")])
 def test_digests(target, hd, dd):
     tree, d, oi = target

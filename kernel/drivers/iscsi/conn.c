@@ -602,6 +602,36 @@ static int strix_iscsi_send_other(struct strix_iscsi_conn *conn,
 	return strix_iscsi_send_pdu(conn, bhs, t->data, NULL, 0, t->data_len);
 }
 
+/*
+ * The target asked for a logout: send the Async Message once, then drop
+ * the connection if no Logout Request has come by the deadline (RFC 7143
+ * 11.9.1: the initiator must log out within Parameter3 seconds).
+ */
+static int strix_iscsi_async_logout(struct strix_iscsi_conn *conn)
+{
+	struct strix_iscsi_async_msg m = {
+		.event = STRIX_ISCSI_ASYNC_LOGOUT,
+	};
+	u8 bhs[STRIX_ISCSI_BHS_LEN];
+
+	/* pairs with the release in strix_iscsi_conn_request_logout() */
+	if (!smp_load_acquire(&conn->logout_asked) || conn->dead)
+		return 0;
+	if (!conn->async_sent) {
+		conn->async_sent = true;
+		m.param[2] = conn->logout_wait;
+		strix_iscsi_sn(conn, &m.sn, true);
+		strix_iscsi_build_async_msg(bhs, &m);
+		CONN_PR(conn, "connection %u: asking the initiator to log out within %u s\n",
+			conn->cid, conn->logout_wait);
+		return strix_iscsi_send_pdu(conn, bhs, NULL, NULL, 0, 0);
+	}
+	if (!READ_ONCE(conn->logout_rcvd) &&
+	    time_after(jiffies, conn->logout_deadline))
+		strix_iscsi_conn_close(conn, "no logout after the target asked for one");
+	return 0;
+}
+
 /* A NOP-In ping when the connection has been quiet; a dead peer closes. */
 static int strix_iscsi_ping(struct strix_iscsi_conn *conn)
 {
@@ -695,11 +725,14 @@ static int strix_iscsi_tx(void *arg)
 		}
 		if (kthread_should_stop())
 			break;
+		if (!err && !conn->dead && strix_iscsi_async_logout(conn))
+			err = -EIO;
 		if (!err && !conn->dead && strix_iscsi_ping(conn))
 			err = -EIO;
 		wait_event_interruptible_timeout(conn->tx_wq,
 			!list_empty_careful(&conn->tx_queue) ||
 			kthread_should_stop() ||
+			(READ_ONCE(conn->logout_asked) && !conn->async_sent) ||
 			(READ_ONCE(conn->logout) && xa_empty(&conn->tasks)),
 			HZ);
 	}
@@ -1045,6 +1078,7 @@ static void strix_iscsi_deliver(struct strix_iscsi_conn *conn,
 		strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_RSP);
 		return;
 	case STRIX_ISCSI_TASK_LOGOUT:
+		WRITE_ONCE(conn->logout_rcvd, true);
 		if (t->response == STRIX_ISCSI_LOGOUT_RSP_OK) {
 			/* sent when the commands are done (transmit thread) */
 			WRITE_ONCE(conn->logout, t);
@@ -1423,6 +1457,28 @@ void strix_iscsi_conn_close(struct strix_iscsi_conn *conn, const char *why)
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 		wake_up(&conn->tx_wq);
 	}
+}
+
+/*
+ * The target is being disabled or deleted: ask the initiator to log out
+ * (it then logs in again if it can), and drop the connection after @secs
+ * seconds if it has not.
+ */
+void strix_iscsi_conn_request_logout(struct strix_iscsi_conn *conn, u16 secs)
+{
+	unsigned long flags;
+	bool asked = false;
+
+	spin_lock_irqsave(&conn->task_lock, flags);
+	if (!conn->dead && !conn->logout_asked) {
+		conn->logout_wait = secs;
+		conn->logout_deadline = jiffies + secs * HZ;
+		smp_store_release(&conn->logout_asked, true);
+		asked = true;
+	}
+	spin_unlock_irqrestore(&conn->task_lock, flags);
+	if (asked)
+		wake_up(&conn->tx_wq);
 }
 
 static void strix_iscsi_sess_release(struct kref *ref)

@@ -675,14 +675,23 @@ static const struct attribute_group *strix_iscsi_sess_groups[] = {
 	NULL,
 };
 
-/* force_close, or the target is going: drop the connection. */
+/*
+ * force_close on an enabled target drops the connection at once.  When
+ * the target is going (the core disables it before closing its sessions:
+ * del_target, or the module unloading), the initiator is asked to log out
+ * first and the connection dropped after STRIX_ISCSI_LOGOUT_WAIT seconds
+ * if it has not.
+ */
 static void strix_iscsi_close_session(struct strix_session *sess)
 {
 	struct strix_iscsi_sess *isess = strix_session_priv(sess);
 
 	mutex_lock(&strix_iscsi.lock);
 	isess->closing = true;
-	if (isess->conn)
+	if (isess->conn && !isess->itgt->enabled)
+		strix_iscsi_conn_request_logout(isess->conn,
+						STRIX_ISCSI_LOGOUT_WAIT);
+	else if (isess->conn)
 		strix_iscsi_conn_close(isess->conn, "force_close");
 	mutex_unlock(&strix_iscsi.lock);
 }

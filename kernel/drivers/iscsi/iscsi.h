@@ -37,6 +37,12 @@
 #define STRIX_ISCSI_NAME_LEN	224	/* iSCSI names: up to 223 bytes */
 /* Larger expected transfers are refused (the connection is closed). */
 #define STRIX_ISCSI_MAX_XFER	(64U << 20)
+/*
+ * Seconds an initiator has to log out when its target is disabled or
+ * deleted (the Async Message's Parameter3) before the connection is
+ * dropped.
+ */
+#define STRIX_ISCSI_LOGOUT_WAIT	3
 
 /* Target settings: the negotiation limits and the session policy. */
 enum strix_iscsi_key {
@@ -234,6 +240,16 @@ struct strix_iscsi_conn {
 	bool			dead;
 	bool			logout_pending;	/* Logout Response waits */
 	bool			logout_sent;
+	bool			logout_rcvd;	/* a Logout Request came in */
+	/*
+	 * The target asked for a logout (Async Message, event 1): @asked set
+	 * under @task_lock, the message sent and the deadline watched by the
+	 * transmit thread.
+	 */
+	bool			logout_asked;
+	bool			async_sent;
+	u16			logout_wait;	/* seconds: Parameter3 */
+	unsigned long		logout_deadline;	/* jiffies */
 	struct strix_iscsi_task	*logout;
 	wait_queue_head_t	idle_wq;	/* woken when a task goes */
 	atomic_t		nr_tasks;
@@ -293,6 +309,7 @@ int strix_iscsi_conn_start(struct strix_iscsi_sess *isess,
 			   struct socket *sock, u16 cid, const u8 *login_rsp,
 			   u32 login_rsp_len, bool new_session);
 void strix_iscsi_conn_close(struct strix_iscsi_conn *conn, const char *why);
+void strix_iscsi_conn_request_logout(struct strix_iscsi_conn *conn, u16 secs);
 void strix_iscsi_sess_end(struct strix_iscsi_sess *isess);
 void strix_iscsi_fetch_data(struct strix_cmd *cmd);
 void strix_iscsi_queue_response(struct strix_cmd *cmd);
