@@ -158,7 +158,8 @@ def test_ext4_fsck_clean(target, tmp_path):
 def fio(disk, extra="", runtime=None, size="48M"):
     cmd = ("fio --name=v --filename=%s --direct=1 --ioengine=libaio --iodepth=32 "
            "--numjobs=2 --rw=randwrite --bs=4k,64k --size=%s --offset_increment=%s "
-           "--verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting %s"
+           "--verify=crc32c --verify_fatal=1 --do_verify=1 --verify_state_save=0 "
+           "--group_reporting %s"
            % (disk, size, size, extra))
     r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
     print(r.stdout[-3000:], r.stderr[-2000:])
