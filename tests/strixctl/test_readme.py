@@ -100,6 +100,7 @@ def installed_modules():
         os.unlink("/srv/disk1.img")
 
 
+@pytest.mark.heavy
 def test_readme_walkthrough(installed_modules):
     cmds = walkthrough()
     kinds = [words(c)[:2] for c in cmds]
@@ -158,6 +159,7 @@ def test_readme_walkthrough(installed_modules):
     assert reloaded
 
 
+@pytest.mark.heavy
 def test_boot_loads_modules_and_waits_for_backing_files(installed_modules, tmp_path):
     """What strix.service runs: `strixctl boot` with the real modprobe.  A
     backing file that appears late is waited for; one that never appears is
