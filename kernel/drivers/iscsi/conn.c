@@ -1460,9 +1460,9 @@ void strix_iscsi_conn_close(struct strix_iscsi_conn *conn, const char *why)
 }
 
 /*
- * The target is being disabled or deleted: ask the initiator to log out
- * (it then logs in again if it can), and drop the connection after @secs
- * seconds if it has not.
+ * The target is being deleted (del_target, or the module unloading): ask
+ * the initiator to log out (it then tries to log in again, which is
+ * refused), and drop the connection after @secs seconds if it has not.
  */
 void strix_iscsi_conn_request_logout(struct strix_iscsi_conn *conn, u16 secs)
 {
