@@ -270,6 +270,7 @@ void strix_res_dev_init(struct strix_device *dev);
 void strix_res_dev_exit(struct strix_device *dev);
 void strix_res_nexus_add(struct strix_tgt_dev *td);
 void strix_res_nexus_del(struct strix_tgt_dev *td);
+void strix_res_nexus_release(struct strix_tgt_dev *td);
 void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from);
 bool strix_res_conflict(const struct strix_cmd *cmd);
 void strix_res_execute(struct strix_cmd *cmd);

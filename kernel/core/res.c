@@ -113,6 +113,23 @@ void strix_res_nexus_del(struct strix_tgt_dev *td)
 }
 
 /*
+ * The nexus is ending (a logout was accepted) but is still listed: release
+ * its SPC-2 reservation now, before the driver answers, so that the next
+ * initiator does not meet a reservation of a nexus that has logged out.
+ */
+void strix_res_nexus_release(struct strix_tgt_dev *td)
+{
+	struct strix_device *dev = td->dev;
+
+	mutex_lock(&dev->res_mutex);
+	if (dev->spc2_holder == td) {
+		dev->spc2_holder = NULL;
+		strix_res_refresh(dev);
+	}
+	mutex_unlock(&dev->res_mutex);
+}
+
+/*
  * A logical unit reset (SAM-5 7.x, also each LUN of a target reset): the
  * SPC-2 reservation is released, persistent reservations stay, and every
  * other nexus of the device gets BUS DEVICE RESET FUNCTION OCCURRED.

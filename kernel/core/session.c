@@ -54,6 +54,13 @@ static struct strix_tgt_dev *strix_tgt_dev_create(struct strix_session *sess,
 	return td;
 }
 
+/* I_T nexus loss ends this nexus's PREVENT ALLOW MEDIUM REMOVAL. */
+static void strix_tgt_dev_allow_removal(struct strix_tgt_dev *td)
+{
+	if (test_and_clear_bit(STRIX_TD_PREVENT, &td->flags))
+		atomic_dec(&td->dev->prevent_count);
+}
+
 /* Take a LUN away from a session: wait for its commands, then free. */
 static void strix_tgt_dev_destroy(struct strix_tgt_dev *td)
 {
@@ -63,9 +70,7 @@ static void strix_tgt_dev_destroy(struct strix_tgt_dev *td)
 	wait_for_completion(&td->drained);
 	percpu_ref_exit(&td->ref);
 	strix_res_nexus_del(td);
-	/* I_T nexus loss ends this nexus's PREVENT ALLOW MEDIUM REMOVAL */
-	if (test_and_clear_bit(STRIX_TD_PREVENT, &td->flags))
-		atomic_dec(&td->dev->prevent_count);
+	strix_tgt_dev_allow_removal(td);
 	strix_device_put(td->dev);
 	kfree_rcu(td, rcu);
 }
@@ -308,6 +313,45 @@ int strix_session_reset(struct strix_session *sess, u64 lun, bool all)
 	return all ? 0 : ret;
 }
 EXPORT_SYMBOL_GPL(strix_session_reset);
+
+/**
+ * strix_session_nexus_loss() - the session is ending, answer as if gone
+ * @sess: a registered session whose commands are all done
+ *
+ * What I_T nexus loss releases (the SPC-2 reservation, medium removal
+ * prevention) is released now, so that a driver can do this before it
+ * confirms a logout: the initiator, or another, may act on the answer at
+ * once, before strix_session_unregister() has run.  Persistent
+ * reservations stay, as they do at nexus loss.
+ *
+ * Takes neither the mgmt mutex nor waits for commands, so a driver's
+ * transmit thread may call it; a LUN being removed meanwhile is skipped
+ * (its removal releases the same things).  May sleep.
+ */
+void strix_session_nexus_loss(struct strix_session *sess)
+{
+	struct strix_tgt_dev *td;
+	unsigned long idx = 0;
+	bool held;
+
+	for (;;) {
+		rcu_read_lock();
+		td = xa_find(&sess->tgt_devs, &idx, ULONG_MAX, XA_PRESENT);
+		held = td && percpu_ref_tryget_live(&td->ref);
+		rcu_read_unlock();
+		if (!td)
+			break;
+		if (held) {
+			strix_res_nexus_release(td);
+			strix_tgt_dev_allow_removal(td);
+			percpu_ref_put(&td->ref);
+		}
+		if (idx == ULONG_MAX)
+			break;
+		idx++;
+	}
+}
+EXPORT_SYMBOL_GPL(strix_session_nexus_loss);
 
 struct strix_session *strix_session_from_kobj(struct kobject *kobj)
 {

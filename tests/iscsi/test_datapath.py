@@ -166,6 +166,35 @@ def test_force_close_and_reinstatement(handover, iscsi_stack):
     strixtest.udev_settle(lambda: not sess_dir(iscsi_stack))
 
 
+def test_logout_releases_the_reservation_before_it_answers(handover):
+    """An SPC-2 reservation ends with its nexus (I_T nexus loss): once the
+    Logout Response is out, another initiator's RESERVE(6) must succeed
+    at once, not only when the target has finished tearing down."""
+    reserve6 = bytes([0x16, 0, 0, 0, 0, 0])
+    a = handover.connect_ready()
+    b = handover.connect_ready(initiator=INITIATOR + ":b", isid=0x400001370002)
+    st, _, sense, _ = a.scsi(reserve6)
+    assert st == 0, "RESERVE(6) from A: %#x %s" % (st, sense.hex())
+    st, _, _, _ = b.scsi(reserve6)
+    assert st == 0x18, "RESERVE(6) from B while A holds it: %#x" % st
+    assert a.logout() == 0
+    st, _, sense, _ = b.scsi(reserve6)
+    assert st == 0, "RESERVE(6) from B right after A's logout: %#x %s" % (st, sense.hex())
+    # ... and now it is B's: A's next session conflicts (after the unit
+    # attention of its new nexus; TEST UNIT READY would conflict too)
+    assert a.expect_closed()
+    c = handover.connect()
+    st, _, sense, _ = c.scsi(reserve6)
+    if st == 2:
+        assert sense[2] & 0xf == 6, "not a unit attention: %s" % sense.hex()
+        st, _, _, _ = c.scsi(reserve6)
+    assert st == 0x18
+    st, _, _, _ = b.scsi(bytes([0x17, 0, 0, 0, 0, 0]))    # RELEASE(6)
+    assert st == 0
+    st, _, _, _ = c.scsi(reserve6)
+    assert st == 0
+
+
 def del_target_in_thread(tree):
     """del_target TARGET from a thread: the write returns once the
     target's sessions are gone.  Returns the thread and its result."""

@@ -716,10 +716,16 @@ static int strix_iscsi_tx(void *arg)
 				strix_iscsi_conn_close(conn, "send failed");
 			continue;
 		}
-		/* a Logout Response once the connection's commands are done */
+		/*
+		 * A Logout Response once the connection's commands are done,
+		 * and after what the nexus held is released: the session's
+		 * only connection goes, and the initiator (or another) may
+		 * act on the response before the session is unregistered.
+		 */
 		if (READ_ONCE(conn->logout) && xa_empty(&conn->tasks)) {
 			t = conn->logout;
 			WRITE_ONCE(conn->logout, NULL);
+			strix_session_nexus_loss(conn->isess->sess);
 			strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_RSP);
 			continue;
 		}

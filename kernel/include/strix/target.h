@@ -137,6 +137,12 @@ struct strix_target *strix_session_target(const struct strix_session *sess);
  * released, a unit attention for the other nexuses.  May sleep.
  */
 int strix_session_reset(struct strix_session *sess, u64 lun, bool all);
+/*
+ * A logout was accepted and the session's commands are done: release now
+ * what I_T nexus loss releases (SPC-2 reservation, medium prevention), so
+ * that it is gone before the driver answers.  May sleep; no mgmt mutex.
+ */
+void strix_session_nexus_loss(struct strix_session *sess);
 /* Does @sess see LUN @lun now? (RCU inside; any context.) */
 bool strix_session_has_lun(struct strix_session *sess, u64 lun);
 
