@@ -93,6 +93,16 @@ void strix_res_nexus_add(struct strix_tgt_dev *td)
 	mutex_unlock(&dev->res_mutex);
 }
 
+/* I_T nexus loss of @td: its SPC-2 reservation ends.  Under res_mutex. */
+static void strix_res_spc2_drop(struct strix_device *dev,
+				struct strix_tgt_dev *td)
+{
+	if (dev->spc2_holder == td) {
+		dev->spc2_holder = NULL;
+		strix_res_refresh(dev);
+	}
+}
+
 /*
  * A nexus goes (its commands are drained): I_T nexus loss releases its
  * SPC-2 reservation; persistent reservations stay, as SPC says.
@@ -105,10 +115,7 @@ void strix_res_nexus_del(struct strix_tgt_dev *td)
 	spin_lock(&dev->td_lock);
 	list_del(&td->dev_entry);
 	spin_unlock(&dev->td_lock);
-	if (dev->spc2_holder == td) {
-		dev->spc2_holder = NULL;
-		strix_res_refresh(dev);
-	}
+	strix_res_spc2_drop(dev, td);
 	mutex_unlock(&dev->res_mutex);
 }
 
@@ -122,10 +129,7 @@ void strix_res_nexus_release(struct strix_tgt_dev *td)
 	struct strix_device *dev = td->dev;
 
 	mutex_lock(&dev->res_mutex);
-	if (dev->spc2_holder == td) {
-		dev->spc2_holder = NULL;
-		strix_res_refresh(dev);
-	}
+	strix_res_spc2_drop(dev, td);
 	mutex_unlock(&dev->res_mutex);
 }
 

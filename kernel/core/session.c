@@ -331,25 +331,19 @@ EXPORT_SYMBOL_GPL(strix_session_reset);
 void strix_session_nexus_loss(struct strix_session *sess)
 {
 	struct strix_tgt_dev *td;
-	unsigned long idx = 0;
-	bool held;
+	unsigned long idx;
 
-	for (;;) {
-		rcu_read_lock();
-		td = xa_find(&sess->tgt_devs, &idx, ULONG_MAX, XA_PRESENT);
-		held = td && percpu_ref_tryget_live(&td->ref);
+	rcu_read_lock();
+	xa_for_each(&sess->tgt_devs, idx, td) {
+		if (!percpu_ref_tryget_live(&td->ref))
+			continue;
 		rcu_read_unlock();
-		if (!td)
-			break;
-		if (held) {
-			strix_res_nexus_release(td);
-			strix_tgt_dev_allow_removal(td);
-			percpu_ref_put(&td->ref);
-		}
-		if (idx == ULONG_MAX)
-			break;
-		idx++;
+		strix_res_nexus_release(td);
+		strix_tgt_dev_allow_removal(td);
+		percpu_ref_put(&td->ref);
+		rcu_read_lock();
 	}
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(strix_session_nexus_loss);
 
