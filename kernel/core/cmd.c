@@ -61,6 +61,16 @@ static gfp_t strix_cmd_gfp(const struct strix_cmd *cmd)
 	return strix_drv_atomic(cmd) ? GFP_ATOMIC : GFP_KERNEL;
 }
 
+/*
+ * What the initiator expects to move in the direction the CDB moves data:
+ * nothing when the transport says the other direction (an iSCSI READ
+ * flagged as a write, say) or no data at all.
+ */
+static u32 strix_cmd_expected(const struct strix_cmd *cmd)
+{
+	return cmd->expected_dir == cmd->data_dir ? cmd->expected_len : 0;
+}
+
 static void strix_cmd_complete(struct strix_cmd *cmd)
 {
 	struct strix_target *tgt = cmd->sess->tgt;
@@ -75,7 +85,7 @@ static void strix_cmd_complete(struct strix_cmd *cmd)
 	cmd->resid = 0;
 	cmd->overflow = false;
 	if (cmd->cut) {		/* strix_cmd_cut(): what did not fit */
-		cmd->resid = cmd->data_len - cmd->expected_len;
+		cmd->resid = cmd->data_len - strix_cmd_expected(cmd);
 		cmd->overflow = true;
 	} else if (cmd->expected_len > cmd->xfer_len) {
 		cmd->resid = cmd->expected_len - cmd->xfer_len;
@@ -418,12 +428,13 @@ static bool strix_cmd_ignores_ua(const struct strix_cmd *cmd)
  * core's (allocated here, or by the driver with strix_cmd_alloc_buf()),
  * the command runs on what fits and the response reports the overflow.  A
  * driver's own buffer of the expected size cannot take a whole block, so
- * there it is refused as before.
+ * there it is refused as before.  Data expected the other way counts as
+ * none in the CDB's direction: nothing is read or written, and whatever
+ * the initiator sent is received and dropped by the driver.
  */
 static bool strix_cmd_may_cut(const struct strix_cmd *cmd)
 {
 	return (cmd->op == STRIX_OP_READ || cmd->op == STRIX_OP_WRITE) &&
-	       (cmd->expected_dir == cmd->data_dir || !cmd->expected_len) &&
 	       (!cmd->sg || cmd->sg_owned);
 }
 
@@ -434,9 +445,9 @@ static bool strix_cmd_may_cut(const struct strix_cmd *cmd)
  */
 static void strix_cmd_cut(struct strix_cmd *cmd, u32 block_size)
 {
-	u32 n = cmd->op == STRIX_OP_READ ?
-		DIV_ROUND_UP(cmd->expected_len, block_size) :
-		cmd->expected_len / block_size;
+	u32 exp = strix_cmd_expected(cmd);
+	u32 n = cmd->op == STRIX_OP_READ ? DIV_ROUND_UP(exp, block_size) :
+					   exp / block_size;
 
 	cmd->nr_blocks = min(cmd->nr_blocks, n);
 	cmd->xfer_len = cmd->nr_blocks * block_size;
@@ -502,7 +513,8 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	 */
 	emul_in = cmd->op == STRIX_OP_EMULATE && cmd->data_dir != STRIX_DATA_WRITE;
 	cmd->xfer_len = cmd->data_len;
-	if (cmd->data_len > cmd->expected_len && td && strix_cmd_may_cut(cmd)) {
+	if (cmd->data_len > strix_cmd_expected(cmd) && td &&
+	    strix_cmd_may_cut(cmd)) {
 		strix_cmd_cut(cmd, td->dev->params.block_size);
 	} else if (cmd->data_len > cmd->expected_len ||
 	    (cmd->data_len && cmd->data_dir != cmd->expected_dir && !emul_in)) {

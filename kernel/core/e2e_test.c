@@ -676,12 +676,25 @@ static void e2e_refusals_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
 	KUNIT_EXPECT_EQ(test, c->fetches, 1);
 
-	/* a read the initiator expected to be a write */
+	/*
+	 * A read the initiator expected to be a write, and a write it
+	 * expected to be a read: no data the CDB's way, so none is moved
+	 * (no fetch) and the whole length is overflow, GOOD.
+	 */
 	e2e_rw10(cdb, READ_10, 0, 1);
 	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
 	c->wdata = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
 	e2e_run(test, c);
-	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_CHECK_CONDITION);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, c->overflow);
+	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+	KUNIT_EXPECT_EQ(test, c->fetches, 0);
+	e2e_rw10(cdb, WRITE_10, 0, 1);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, c->overflow);
+	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
 	KUNIT_EXPECT_EQ(test, c->fetches, 0);
 
 	/* an INQUIRY whose allocation length exceeds the buffer: cut, overflow */

@@ -66,6 +66,7 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	[__STRIX_MISCOMPARE]		= { CC, MISCOMPARE, 0x1d, 0x00 },
 	[__STRIX_MEDIUM_REMOVAL_PREVENTED] = { CC, ILLEGAL_REQUEST, 0x53, 0x02 },
 	[__STRIX_INVALID_RELEASE_PR]	= { CC, ILLEGAL_REQUEST, 0x26, 0x04 },
+	[__STRIX_PROTOCOL_CRC_ERROR]	= { CC, ABORTED_COMMAND, 0x47, 0x05 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

@@ -55,6 +55,7 @@ static const struct sense_row_case sense_row_cases[] = {
 	/* the codes come from the caller: 29 00 POWER ON OR RESET here */
 	{ "UNIT_ATTENTION", STRIX_UNIT_ATTENTION, CC, 0x06, 0x29, 0x00 },
 	{ "ABORTED", STRIX_ABORTED, CC, 0x0b, 0x00, 0x00 },
+	{ "PROTOCOL_CRC_ERROR", STRIX_PROTOCOL_CRC_ERROR, CC, 0x0b, 0x47, 0x05 },
 	{ "MISCOMPARE", STRIX_MISCOMPARE, CC, 0x0e, 0x1d, 0x00 },
 	{ "out of range: target failure", STRIX_SENSE(__STRIX_SENSE_MAX), CC,
 	  0x04, 0x44, 0x00 },

@@ -303,6 +303,103 @@ def test_target_attributes(iscsi_stack):
     assert iscsi_stack.write(mgmt, "del_attribute IncomingUser nobody") == 2
 
 
+def send_cmd(s, cdb, flags, exp_len, imm=b""):
+    """A SCSI Command PDU as given (F, R/W and ATTR in @flags); its ITT."""
+    itt = s.next_itt()
+    rest = struct.pack(">III", exp_len, s.cmd_sn, s.exp_stat_sn) + cdb.ljust(16, b"\0")
+    s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, flags, dsl=len(imm), itt=itt,
+                              rest=rest), imm)
+    s.cmd_sn += 1
+    return itt
+
+
+def response(s, itt):
+    """The SCSI Response of @itt: (status, sense bytes, flags, residual)."""
+    p = s.recv_pdu()
+    assert p.opcode == iscsi_wire.OP_SCSI_RSP and p.itt == itt, "not its response: %r" % p
+    sense = b""
+    if p.data:
+        sl = struct.unpack_from(">H", p.data, 0)[0]
+        sense = p.data[2:2 + sl]
+    return p.bhs[3], sense, p.bhs[1], p.u32(44)
+
+
+def crc_error(st, sense):
+    """CHECK CONDITION, ABORTED COMMAND / PROTOCOL SERVICE CRC ERROR."""
+    return st == 2 and sense[2] & 0xf == 0xb and sense[12:14] == bytes([0x47, 0x05])
+
+
+def test_direction_the_cdb_does_not_take(handover):
+    """A READ(10) that the header flags as a write (with its data), and a
+    WRITE(10) flagged as a read: the initiator expects no data the CDB's
+    way, so nothing is read or written; GOOD with an overflow residual of
+    the whole length (as for an expected length of 0), and the data that
+    came the other way is dropped."""
+    s = handover.connect_ready()
+    before = os.urandom(BS)
+    assert s.scsi(write10(40, 1), data_out=before)[0] == 0
+    # READ(10) of one block, W set, the block as immediate data
+    itt = send_cmd(s, read10(40, 1), 0xa1, BS, imm=bytes([0xa6]) * BS)
+    st, sense, flags, resid = response(s, itt)
+    assert st == 0, sense.hex()
+    assert flags & 0x04 and resid == BS, "no overflow of one block: %#x %d" % (flags, resid)
+    # WRITE(10) of one block, R set, no data
+    itt = send_cmd(s, write10(40, 1), 0xc1, BS)
+    st, sense, flags, resid = response(s, itt)
+    assert st == 0, sense.hex()
+    assert flags & 0x04 and resid == BS, "no overflow of one block: %#x %d" % (flags, resid)
+    st, back, _, _ = s.scsi(read10(40, 1), read_len=BS)
+    assert st == 0 and back == before, "the block changed"
+    roundtrip(s, 40, 4096)
+
+
+@pytest.mark.parametrize("case", ["datasn_gap", "datasn_reversed", "digest", "unsolicited"])
+def test_lost_data_out_fails_the_command_not_the_session(handover, case):
+    """RFC 7143 7.8/7.9 at ErrorRecoveryLevel 0: a Data-Out whose DataSN is
+    out of order (one was lost) or whose data digest is wrong ends its
+    command with CHECK CONDITION, PROTOCOL SERVICE CRC ERROR once the
+    sequence's last PDU is in (a digest error first gets a Reject); nothing
+    is written, and the session goes on."""
+    kw = dict(initial_r2t=1, immediate=0)
+    if case == "digest":
+        kw["dd"] = 1
+    if case == "unsolicited":
+        kw = dict(initial_r2t=0, immediate=0)
+    s = handover.connect_ready(**kw)
+    lba, n = 64, 8
+    before = os.urandom(n * BS)
+    assert s.scsi(write10(lba, n), data_out=before)[0] == 0
+    new = os.urandom(n * BS)
+    half = n * BS // 2
+    if case == "unsolicited":
+        itt = send_cmd(s, write10(lba, n), 0x21, n * BS)        # F clear: Data-Out follows
+        s._data_out(itt, 0xffffffff, 0, 0, new[:half], final=False)
+        s._data_out(itt, 0xffffffff, 7, half, new[half:], final=True)
+    else:
+        itt = send_cmd(s, write10(lba, n), 0xa1, n * BS)
+        r2t = s.recv_pdu()
+        assert r2t.opcode == iscsi_wire.OP_R2T and r2t.itt == itt
+        ttt = r2t.u32(20)
+        if case == "datasn_gap":
+            s._data_out(itt, ttt, 27, 0, new, final=True)
+        elif case == "datasn_reversed":
+            s._data_out(itt, ttt, 1, 0, new[:half], final=False)
+            s._data_out(itt, ttt, 0, half, new[half:], final=True)
+        else:
+            b = iscsi_wire.bhs(iscsi_wire.OP_DATA_OUT, 0x80, dsl=len(new), itt=itt)
+            struct.pack_into(">I", b, 20, ttt)
+            struct.pack_into(">I", b, 28, s.exp_stat_sn)
+            s.send_pdu(b, new, bad_dd=True)
+            p = s.recv_pdu()
+            assert p.opcode == iscsi_wire.OP_REJECT and p.bhs[2] == 0x02, \
+                "no Reject (data digest error): %r" % p
+    st, sense, _, _ = response(s, itt)
+    assert crc_error(st, sense), "status %#x sense %s" % (st, sense.hex())
+    st, back, _, _ = s.scsi(read10(lba, n), read_len=n * BS)
+    assert st == 0 and back == before, "a write whose data was lost changed the blocks"
+    roundtrip(s, lba, n * BS)
+
+
 @pytest.mark.smoke
 def test_malformed_pdus(handover):
     healthy = handover.connect_ready(isid=0x400001370002)

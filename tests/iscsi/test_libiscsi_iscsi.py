@@ -27,14 +27,7 @@ def daemon(iscsi_stack):
 
 # Known gaps, each failing for a stated reason (strict: a fix shows up as
 # XPASS and must remove the entry).
-KNOWN = {
-    "iSCSIResiduals": "Read10Invalid: a READ(10) that the iSCSI header flags as a "
-                      "write (W, with data) is refused with INVALID FIELD IN CDB; "
-                      "libiscsi wants GOOD (the other nine residual tests pass)",
-    "iSCSIdatasn": "one of its four cases goes through: after the reconnect the write "
-                   "of one block travels as immediate data, so no DataSN can be wrong "
-                   "(to investigate)",
-}
+KNOWN = {}
 
 
 def suites(names):

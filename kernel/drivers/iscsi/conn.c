@@ -427,7 +427,8 @@ static int strix_iscsi_send_r2ts(struct strix_iscsi_conn *conn,
 	do {
 		spin_lock_irqsave(&conn->task_lock, flags);
 		n = 0;
-		if (!test_bit(STRIX_ISCSI_T_ABORTED, &t->flags)) {
+		if (!test_bit(STRIX_ISCSI_T_ABORTED, &t->flags) &&
+		    !test_bit(STRIX_ISCSI_T_DATA_LOST, &t->flags)) {
 			if (t->ttt == 0) {
 				t->ttt = ++conn->next_ttt;
 				if (t->ttt == STRIX_ISCSI_RSVD_TAG || !t->ttt)
@@ -485,7 +486,9 @@ static int strix_iscsi_send_scsi(struct strix_iscsi_conn *conn,
 	if (test_and_clear_bit(STRIX_ISCSI_T_IN_WINDOW, &t->flags))
 		atomic_dec(&conn->isess->in_window);
 
-	if (cmd->data_dir == STRIX_DATA_READ && cmd->sg)
+	/* Data-In only where the initiator asked for it (the R bit) */
+	if (cmd->data_dir == STRIX_DATA_READ &&
+	    cmd->expected_dir == STRIX_DATA_READ && cmd->sg)
 		len = min(cmd->xfer_len, cmd->expected_len);
 	collapse = len && cmd->status == 0 && !cmd->sense_len;
 
@@ -751,6 +754,15 @@ static int strix_iscsi_tx(void *arg)
 
 /* ---- the core's callbacks ---- */
 
+/*
+ * All the Data-Out of a task whose data was lost is in: the unsolicited
+ * sequence has ended and no R2T is unanswered.  Under conn->task_lock.
+ */
+static bool strix_iscsi_data_in(const struct strix_iscsi_task *t)
+{
+	return t->received >= t->unsol_end && !t->r2t_outstanding;
+}
+
 /* The core wants the write data: whatever is in, then R2Ts for the rest. */
 void strix_iscsi_fetch_data(struct strix_cmd *cmd)
 {
@@ -758,25 +770,29 @@ void strix_iscsi_fetch_data(struct strix_cmd *cmd)
 						  cmd);
 	struct strix_iscsi_conn *conn = t->conn;
 	unsigned long flags;
-	bool ready = false, dead;
+	bool ready = false, lost = false, dead;
 
 	spin_lock_irqsave(&conn->task_lock, flags);
 	dead = conn->dead || test_bit(STRIX_ISCSI_T_ABORTED, &t->flags);
 	__set_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags);
 	if (!dead) {
-		if (t->received >= cmd->xfer_len)
+		if (test_bit(STRIX_ISCSI_T_DATA_LOST, &t->flags))
+			lost = strix_iscsi_data_in(t);	/* no R2T now */
+		else if (t->received >= cmd->xfer_len)
 			ready = true;
 		else if (t->received >= t->unsol_end)
 			__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_R2T);
 	}
-	if ((ready || dead) &&
+	if ((ready || dead || lost) &&
 	    __test_and_set_bit(STRIX_ISCSI_T_DATA_DONE, &t->flags))
-		ready = dead = false;
+		ready = dead = lost = false;
 	spin_unlock_irqrestore(&conn->task_lock, flags);
 	if (ready)
 		strix_cmd_data_ready(cmd, STRIX_OK);
 	else if (dead)
 		strix_cmd_data_ready(cmd, STRIX_ABORTED);
+	else if (lost)
+		strix_cmd_data_ready(cmd, STRIX_PROTOCOL_CRC_ERROR);
 }
 
 void strix_iscsi_queue_response(struct strix_cmd *cmd)
@@ -1218,13 +1234,37 @@ static void strix_iscsi_seq_done(struct strix_iscsi_conn *conn,
 		__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_R2T);
 }
 
+/*
+ * RFC 7143 7.8 and 7.9 at ErrorRecoveryLevel 0: a Data-Out whose data is
+ * lost (its data digest is wrong, or its DataSN is out of order, which
+ * means an earlier one was) is discarded, and its task ends with CHECK
+ * CONDITION, PROTOCOL SERVICE CRC ERROR, once the sequences in flight have
+ * ended (the PDU with the F bit of the unsolicited data and of each R2T
+ * sent).  No more R2Ts go out; the connection and the session go on.
+ * Under conn->task_lock; @end: this PDU ends its sequence.  True when the
+ * task's data is all in.
+ */
+static bool strix_iscsi_data_lost(struct strix_iscsi_conn *conn,
+				  struct strix_iscsi_task *t, bool unsol,
+				  bool end)
+{
+	__set_bit(STRIX_ISCSI_T_DATA_LOST, &t->flags);
+	if (end && unsol) {
+		t->received = t->unsol_end;
+		strix_iscsi_seq_done(conn, t, true);	/* a held response goes */
+	} else if (end && t->r2t_outstanding) {
+		t->r2t_outstanding--;
+	}
+	return strix_iscsi_data_in(t);
+}
+
 static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 				   const u8 *bhs, struct strix_iscsi_pdu *pdu)
 {
 	const struct strix_iscsi_params *p = &conn->isess->params;
 	struct strix_iscsi_data_out *d = &pdu->data_out;
 	struct strix_iscsi_task *t;
-	bool unsol, ready = false, finish = false;
+	bool unsol, lost, in, ready = false, finish = false;
 	unsigned long flags;
 	u32 limit, end;
 	int ret;
@@ -1244,26 +1284,35 @@ static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 	}
 
 	spin_lock_irqsave(&conn->task_lock, flags);
-	unsol = t->received < t->unsol_end;
+	lost = test_bit(STRIX_ISCSI_T_DATA_LOST, &t->flags);
+	/* once data is lost, offsets are not followed: the TTT tells */
+	unsol = lost ? d->ttt == STRIX_ISCSI_RSVD_TAG :
+		       t->received < t->unsol_end;
 	limit = unsol ? t->unsol_end : t->r2t_off;
 	spin_unlock_irqrestore(&conn->task_lock, flags);
 	ret = -EPROTO;
-	if (d->buffer_offset != t->received)
+	if (!lost && d->buffer_offset != t->received)
 		conn->close_reason = "protocol error: Data-Out offset";
 	else if (d->buffer_offset + pdu->dsl > limit ||
-		 d->buffer_offset + pdu->dsl < d->buffer_offset)
+		 d->buffer_offset + pdu->dsl < d->buffer_offset ||
+		 (unsol && t->received >= t->unsol_end))
 		conn->close_reason = "protocol error: Data-Out beyond the burst";
-	else if (d->data_sn != t->data_sn)
-		conn->close_reason = "protocol error: DataSN";
 	else if (unsol ? d->ttt != STRIX_ISCSI_RSVD_TAG : d->ttt != t->ttt)
 		conn->close_reason = "protocol error: Data-Out TTT";
 	else
 		ret = 0;
-	if (!ret) {
+	if (!ret && !lost && d->data_sn == t->data_sn) {
 		ret = strix_iscsi_recv_sg(conn, &t->cmd, d->buffer_offset,
 					  pdu->dsl);
-		if (ret == -EBADMSG)
-			conn->close_reason = "data digest error";
+		if (ret == -EBADMSG) {
+			lost = true;
+			ret = strix_iscsi_reject(conn, bhs,
+						 STRIX_ISCSI_REJECT_DATA_DIGEST);
+		}
+	} else if (!ret) {
+		/* a DataSN out of order: an earlier Data-Out was lost */
+		lost = true;
+		ret = strix_iscsi_skip_data(conn, pdu->dsl);
 	}
 	if (ret) {
 		strix_iscsi_task_put(t);
@@ -1271,21 +1320,26 @@ static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 	}
 
 	spin_lock_irqsave(&conn->task_lock, flags);
-	t->received += pdu->dsl;
-	t->data_sn++;
-	if (unsol) {
-		if (t->received == t->unsol_end || pdu->final)
-			strix_iscsi_seq_done(conn, t, true);
+	if (lost) {
+		in = strix_iscsi_data_lost(conn, t, unsol, pdu->final ||
+					   d->buffer_offset + pdu->dsl == limit);
 	} else {
-		u32 start = t->unsol_end + rounddown(t->received - 1 -
-						     t->unsol_end, p->max_burst);
-
-		end = min(start + p->max_burst, t->cmd.xfer_len);
-		if (t->received >= end)
-			strix_iscsi_seq_done(conn, t, false);
+		t->received += pdu->dsl;
+		t->data_sn++;
+		if (unsol && (t->received == t->unsol_end || pdu->final)) {
+			strix_iscsi_seq_done(conn, t, true);
+		} else if (!unsol) {
+			/* the burst this PDU belongs to */
+			end = t->unsol_end + rounddown(t->received - 1 -
+						       t->unsol_end,
+						       p->max_burst);
+			end = min(end + p->max_burst, t->cmd.xfer_len);
+			if (t->received >= end)
+				strix_iscsi_seq_done(conn, t, false);
+		}
+		in = t->received >= t->cmd.xfer_len;
 	}
-	if (test_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags) &&
-	    t->received >= t->cmd.xfer_len &&
+	if (test_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags) && in &&
 	    !__test_and_set_bit(STRIX_ISCSI_T_DATA_DONE, &t->flags))
 		ready = true;
 	if (conn->dead && __test_and_clear_bit(STRIX_ISCSI_T_RSP_HELD,
@@ -1293,7 +1347,8 @@ static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 		finish = true;
 	spin_unlock_irqrestore(&conn->task_lock, flags);
 	if (ready)
-		strix_cmd_data_ready(&t->cmd, STRIX_OK);
+		strix_cmd_data_ready(&t->cmd, lost ? STRIX_PROTOCOL_CRC_ERROR :
+						     STRIX_OK);
 	if (finish)
 		strix_iscsi_task_finish(t);
 	strix_iscsi_task_put(t);
