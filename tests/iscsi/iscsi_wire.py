@@ -340,7 +340,6 @@ class Session:
                 raise IscsiError("unexpected %r" % p)
 
     def _data_out(self, itt, ttt, dsn, off, data, final, lun=0):
-        rest = struct.pack(">IIIII", ttt, 0, self.exp_stat_sn, 0, dsn) + struct.pack(">I", off)
         b = bhs(OP_DATA_OUT, 0x80 if final else 0, dsl=len(data), lun=lun << 48, itt=itt)
         struct.pack_into(">I", b, 20, ttt)
         struct.pack_into(">I", b, 28, self.exp_stat_sn)
@@ -433,6 +432,9 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 1, 2
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 270, 1
 NLM_F_REQUEST, NLM_F_ACK = 1, 4
 NLMSG_ERROR = 2
 
@@ -440,8 +442,10 @@ A = dict(FD=1, TARGET=2, INITIATOR=3, INITIATOR_ALIAS=4, ISID=5, TSIH=6, CID=7,
          CMD_SN=8, LOGIN_RSP=9, HEADER_DIGEST=10, DATA_DIGEST=11, MAX_RECV_DSL=12,
          MAX_XMIT_DSL=13, MAX_BURST=14, FIRST_BURST=15, INITIAL_R2T=16,
          IMMEDIATE_DATA=17, MAX_OUTSTANDING_R2T=18, DATA_PDU_IN_ORDER=19,
-         DATA_SEQ_IN_ORDER=20, ERL=21, TIME2WAIT=22, TIME2RETAIN=23, REASON=24)
+         DATA_SEQ_IN_ORDER=20, ERL=21, TIME2WAIT=22, TIME2RETAIN=23, REASON=24,
+         ATTR=25)
 CMD_CONN_ADD = 1
+EVENT_CONN_CLOSED, EVENT_TARGET_ADDED, EVENT_TARGET_REMOVED, EVENT_ATTR_CHANGED = 2, 3, 4, 5
 
 
 def nla(t, payload):
@@ -481,7 +485,40 @@ class Genl:
         if err:
             raise OSError(-err, "genl family %s" % name)
         attrs = parse_attrs(replies[0][4:])
+        self.mcast = {}
+        groups = parse_attrs(attrs.get(CTRL_ATTR_MCAST_GROUPS, b""))
+        for nest in groups.values():
+            g = parse_attrs(nest)
+            self.mcast[g[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0").decode()] = \
+                struct.unpack("=I", g[CTRL_ATTR_MCAST_GRP_ID][:4])[0]
         return struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][:2])[0]
+
+    def join_events(self):
+        """Receive the family's events from now on (its own socket)."""
+        self.ev = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.ev.bind((0, 0))
+        self.ev.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, self.mcast["events"])
+
+    def events(self, timeout=2.0):
+        """The events that came within @timeout of the last one: a list of
+        (command, {attribute: str or bytes})."""
+        out = []
+        self.ev.settimeout(timeout)
+        while True:
+            try:
+                data = self.ev.recv(65536)
+            except socket.timeout:
+                return out
+            off = 0
+            while off < len(data):
+                ln, t, _fl, _sq, _pid = struct.unpack_from("=IHHII", data, off)
+                body = data[off + 16:off + ln]
+                if t == self.family:
+                    attrs = {k: (v.rstrip(b"\0").decode() if k in (A["TARGET"], A["ATTR"],
+                                                                    A["REASON"]) else v)
+                             for k, v in parse_attrs(body[4:]).items()}
+                    out.append((body[0], attrs))
+                off += (ln + 3) & ~3
 
     def conn_add(self, attrs):
         """attrs: list of nla() strings.  Returns (errno or 0, reply attrs)."""

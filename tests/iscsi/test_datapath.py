@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+import initiator
 import iscsi_wire
 import strixtest
 from iscsi_wire import INITIATOR, TARGET
@@ -451,3 +452,41 @@ def test_malformed_pdus(handover):
     # all the while the healthy session did its I/O
     time.sleep(0.5)
     roundtrip(healthy, 100, 1 << 20)
+
+
+def test_netlink_events(iscsi_stack):
+    """The events group: a target added, its attributes written or added
+    through mgmt, enabled, deleted; a driver attribute; each one event,
+    in order, with no value in it (IncomingUser holds a secret)."""
+    g = iscsi_wire.Genl()
+    g.join_events()
+    d = initiator.Daemon("127.0.0.1:3260", log_path="/tmp/strix-iscsid-events.log")
+    try:
+        t2 = "iqn.2026-12.org.strix:events"
+        mgmt = "targets/iscsi/mgmt"
+        iscsi_stack.do(mgmt, "add_target %s" % t2)
+        iscsi_stack.do("targets/iscsi/%s/MaxBurstLength" % t2, "65536")
+        iscsi_stack.do(mgmt, "add_target_attribute %s IncomingUser joe secretsecret12" % t2)
+        iscsi_stack.do("targets/iscsi/%s/enabled" % t2, "1")
+        iscsi_stack.do("targets/iscsi/enabled", "1")
+        iscsi_stack.do(mgmt, "del_target %s" % t2)
+        got = [(c, a.get(iscsi_wire.A["TARGET"]), a.get(iscsi_wire.A["ATTR"]))
+               for c, a in g.events()]
+        changed, removed = iscsi_wire.EVENT_ATTR_CHANGED, iscsi_wire.EVENT_TARGET_REMOVED
+        want = [(iscsi_wire.EVENT_TARGET_ADDED, t2, None),
+                (changed, t2, "MaxBurstLength"),
+                (changed, t2, "IncomingUser"),
+                (changed, t2, "enabled"),
+                (changed, None, "enabled")]
+        assert got[:len(want)] == want, got
+        # deletion may disable the target first (one more "enabled"), then removes it
+        assert got[-1] == (removed, t2, None), got
+        assert got[len(want):-1] in ([], [(changed, t2, "enabled")]), got
+        time.sleep(0.5)
+        log = d.text()
+        for line in ("target added: %s" % t2, "target %s: attribute IncomingUser changed" % t2,
+                     "driver attribute enabled changed", "target removed: %s" % t2):
+            assert line in log, "strix-iscsid did not log %r:\n%s" % (line, log)
+        assert "secretsecret12" not in log
+    finally:
+        d.stop()

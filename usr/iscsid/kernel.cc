@@ -11,6 +11,8 @@
 
 #include <cerrno>
 
+#include <fmt/format.h>
+
 #include "error.h"
 #include "log.h"
 
@@ -165,24 +167,48 @@ int NetlinkKernel::on_valid(nl_msg *msg, void *arg)
 	nlattr *a[STRIX_ISCSI_A_MAX + 1] = {};
 	if (genlmsg_parse(nlh, 0, a, STRIX_ISCSI_A_MAX, nullptr) < 0)
 		return NL_SKIP;
-	const auto str = [&](int i) -> std::string {
-		return a[i] ? std::string(nla_get_string(a[i])) : std::string("?");
-	};
 	if (gh->cmd == STRIX_ISCSI_CMD_CONN_ADD) {
 		const auto it = self->pending_.find(nlh->nlmsg_seq);
 		if (it != self->pending_.end() && a[STRIX_ISCSI_A_TSIH]) {
 			it->second.tsih = nla_get_u16(a[STRIX_ISCSI_A_TSIH]);
 			it->second.replied = true;
 		}
-	} else if (gh->cmd == STRIX_ISCSI_EVENT_CONN_CLOSED) {
-		log::info("connection closed: {} -> {} ISID {:#014x} TSIH {:#06x} CID {}: {}",
-			  str(STRIX_ISCSI_A_INITIATOR), str(STRIX_ISCSI_A_TARGET),
-			  a[STRIX_ISCSI_A_ISID] ? nla_get_u64(a[STRIX_ISCSI_A_ISID]) : 0,
-			  a[STRIX_ISCSI_A_TSIH] ? nla_get_u16(a[STRIX_ISCSI_A_TSIH]) : 0,
-			  a[STRIX_ISCSI_A_CID] ? nla_get_u16(a[STRIX_ISCSI_A_CID]) : 0,
-			  str(STRIX_ISCSI_A_REASON));
+	} else if (const std::string line = describe_event(msg); !line.empty()) {
+		log::info("{}", line);
 	}
 	return NL_OK;
+}
+
+std::string describe_event(nl_msg *msg)
+{
+	nlmsghdr *nlh = nlmsg_hdr(msg);
+	auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlh));
+	nlattr *a[STRIX_ISCSI_A_MAX + 1] = {};
+	if (genlmsg_parse(nlh, 0, a, STRIX_ISCSI_A_MAX, nullptr) < 0)
+		return {};
+	const auto str = [&](int i) -> std::string {
+		return a[i] ? std::string(nla_get_string(a[i])) : std::string("?");
+	};
+	switch (gh->cmd) {
+	case STRIX_ISCSI_EVENT_CONN_CLOSED:
+		return fmt::format("connection closed: {} -> {} ISID {:#014x} TSIH {:#06x} CID {}: {}",
+				   str(STRIX_ISCSI_A_INITIATOR), str(STRIX_ISCSI_A_TARGET),
+				   a[STRIX_ISCSI_A_ISID] ? nla_get_u64(a[STRIX_ISCSI_A_ISID]) : 0,
+				   a[STRIX_ISCSI_A_TSIH] ? nla_get_u16(a[STRIX_ISCSI_A_TSIH]) : 0,
+				   a[STRIX_ISCSI_A_CID] ? nla_get_u16(a[STRIX_ISCSI_A_CID]) : 0,
+				   str(STRIX_ISCSI_A_REASON));
+	case STRIX_ISCSI_EVENT_TARGET_ADDED:
+		return fmt::format("target added: {}", str(STRIX_ISCSI_A_TARGET));
+	case STRIX_ISCSI_EVENT_TARGET_REMOVED:
+		return fmt::format("target removed: {}", str(STRIX_ISCSI_A_TARGET));
+	case STRIX_ISCSI_EVENT_ATTR_CHANGED:
+		if (a[STRIX_ISCSI_A_TARGET])
+			return fmt::format("target {}: attribute {} changed",
+					   str(STRIX_ISCSI_A_TARGET), str(STRIX_ISCSI_A_ATTR));
+		return fmt::format("driver attribute {} changed", str(STRIX_ISCSI_A_ATTR));
+	default:
+		return {};
+	}
 }
 
 int NetlinkKernel::on_ack(nl_msg *msg, void *arg)

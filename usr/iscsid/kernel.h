@@ -53,6 +53,10 @@ public:
 // if the message cannot be built.  Caller frees with nlmsg_free().
 nl_msg *build_conn_add(int family, const ConnAdd &req);
 
+// The log line for a kernel event (STRIX_ISCSI_EVENT_*) in @msg, or empty
+// when it is not an event (a CONN_ADD reply, say).  Pure: unit-tested.
+std::string describe_event(nl_msg *msg);
+
 class NetlinkKernel final : public Kernel {
 public:
 	// Connects a generic netlink socket; resolving the family is tried now

@@ -82,3 +82,59 @@ TEST(ConnAddMessage, AliasOnlyWhenSet)
 	EXPECT_FALSE(a[STRIX_ISCSI_A_INITIATOR_ALIAS]);
 	nlmsg_free(msg);
 }
+
+namespace {
+
+// An event as the kernel sends it: the command and string attributes.
+nl_msg *event(std::uint8_t cmd, std::initializer_list<std::pair<int, const char *>> attrs)
+{
+	nl_msg *msg = nlmsg_alloc();
+	genlmsg_put(msg, 0, 0, 42, 0, 0, cmd, STRIX_ISCSI_GENL_VERSION);
+	for (const auto &[type, value] : attrs)
+		nla_put_string(msg, type, value);
+	return msg;
+}
+
+std::string describe(nl_msg *msg)
+{
+	std::string s = describe_event(msg);
+	nlmsg_free(msg);
+	return s;
+}
+
+} // namespace
+
+TEST(Events, TargetAddedAndRemoved)
+{
+	EXPECT_EQ(describe(event(STRIX_ISCSI_EVENT_TARGET_ADDED, {{STRIX_ISCSI_A_TARGET, "iqn.t"}})),
+		  "target added: iqn.t");
+	EXPECT_EQ(describe(event(STRIX_ISCSI_EVENT_TARGET_REMOVED, {{STRIX_ISCSI_A_TARGET, "iqn.t"}})),
+		  "target removed: iqn.t");
+}
+
+TEST(Events, AttributeOfATargetOrOfTheDriver)
+{
+	EXPECT_EQ(describe(event(STRIX_ISCSI_EVENT_ATTR_CHANGED,
+				 {{STRIX_ISCSI_A_TARGET, "iqn.t"}, {STRIX_ISCSI_A_ATTR, "IncomingUser"}})),
+		  "target iqn.t: attribute IncomingUser changed");
+	EXPECT_EQ(describe(event(STRIX_ISCSI_EVENT_ATTR_CHANGED, {{STRIX_ISCSI_A_ATTR, "enabled"}})),
+		  "driver attribute enabled changed");
+}
+
+TEST(Events, ConnectionClosedNamesTheReason)
+{
+	nl_msg *msg = event(STRIX_ISCSI_EVENT_CONN_CLOSED,
+			    {{STRIX_ISCSI_A_TARGET, "iqn.t"}, {STRIX_ISCSI_A_INITIATOR, "iqn.i"},
+			     {STRIX_ISCSI_A_REASON, "logout"}});
+	nla_put_u64(msg, STRIX_ISCSI_A_ISID, 0x23d000000001);
+	nla_put_u16(msg, STRIX_ISCSI_A_TSIH, 5);
+	nla_put_u16(msg, STRIX_ISCSI_A_CID, 1);
+	EXPECT_EQ(describe(msg),
+		  "connection closed: iqn.i -> iqn.t ISID 0x23d000000001 TSIH 0x0005 CID 1: logout");
+}
+
+TEST(Events, NotAnEvent)
+{
+	EXPECT_EQ(describe(event(STRIX_ISCSI_CMD_CONN_ADD, {})), "");
+	EXPECT_EQ(describe(event(200, {})), "");
+}

@@ -17,6 +17,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <uapi/strix_iscsi_nl.h>
+
 #include "iscsi.h"
 
 struct strix_iscsi_drv strix_iscsi;
@@ -164,6 +166,8 @@ static ssize_t strix_iscsi_key_store(struct kobject *kobj,
 		strscpy(itgt->str[k - STRIX_ISCSI_K_NR_NUM], val,
 			STRIX_ISCSI_STR_LEN);
 	mutex_unlock(&strix_iscsi.lock);
+	strix_iscsi_nl_target_event(STRIX_ISCSI_EVENT_ATTR_CHANGED, itgt->name,
+				    attr->attr.name);
 	return count;
 }
 
@@ -454,6 +458,7 @@ static int strix_iscsi_add_target(struct strix_target *tgt,
 	list_add_tail(&itgt->list, &strix_iscsi.targets);
 	mutex_unlock(&strix_iscsi.lock);
 	strix_target_set_priv(tgt, itgt);
+	strix_iscsi_nl_target_event(STRIX_ISCSI_EVENT_TARGET_ADDED, name, NULL);
 	return 0;
 }
 
@@ -471,6 +476,8 @@ static void strix_iscsi_del_target(struct strix_target *tgt)
 		list_del(&d->list);
 		strix_iscsi_dattr_free(strix_target_kobj(tgt), d);
 	}
+	strix_iscsi_nl_target_event(STRIX_ISCSI_EVENT_TARGET_REMOVED,
+				    itgt->name, NULL);
 	strix_iscsi_tgt_put(itgt);
 }
 
@@ -481,6 +488,8 @@ static int strix_iscsi_enable_target(struct strix_target *tgt, bool enable)
 	mutex_lock(&strix_iscsi.lock);
 	itgt->enabled = enable;
 	mutex_unlock(&strix_iscsi.lock);
+	strix_iscsi_nl_target_event(STRIX_ISCSI_EVENT_ATTR_CHANGED, itgt->name,
+				    "enabled");
 	return 0;
 }
 
@@ -535,6 +544,9 @@ static int strix_iscsi_mgmt(struct strix_tgt_driver *drv, const char *verb,
 		ret = strix_iscsi_dattr_add(kobj, head, attr, itgt, args);
 	else
 		ret = strix_iscsi_dattr_del(kobj, head, attr, target, args);
+	if (!ret)
+		strix_iscsi_nl_target_event(STRIX_ISCSI_EVENT_ATTR_CHANGED,
+					    itgt ? itgt->name : NULL, attr);
 out:
 	if (itgt)
 		strix_iscsi_tgt_put(itgt);
@@ -559,6 +571,8 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 	if (kstrtobool(buf, &on))
 		return -EINVAL;
 	WRITE_ONCE(strix_iscsi.enabled, on);
+	strix_iscsi_nl_target_event(STRIX_ISCSI_EVENT_ATTR_CHANGED, NULL,
+				    "enabled");
 	return count;
 }
 static struct kobj_attribute strix_iscsi_attr_enabled = __ATTR_RW(enabled);

@@ -321,5 +321,6 @@ void strix_iscsi_conn_exit(void);
 int strix_iscsi_nl_init(void);
 void strix_iscsi_nl_exit(void);
 void strix_iscsi_nl_conn_closed(struct strix_iscsi_conn *conn);
+void strix_iscsi_nl_target_event(u8 cmd, const char *target, const char *attr);
 
 #endif

@@ -47,6 +47,7 @@ static const struct nla_policy strix_iscsi_nl_policy[STRIX_ISCSI_A_MAX + 1] = {
 	[STRIX_ISCSI_A_TIME2WAIT]	= { .type = NLA_U16 },
 	[STRIX_ISCSI_A_TIME2RETAIN]	= { .type = NLA_U16 },
 	[STRIX_ISCSI_A_REASON]		= { .type = NLA_NUL_STRING },
+	[STRIX_ISCSI_A_ATTR]		= { .type = NLA_NUL_STRING },
 };
 
 static struct genl_family strix_iscsi_nl_family;
@@ -373,19 +374,50 @@ static struct genl_family strix_iscsi_nl_family = {
 	.n_mcgrps	= ARRAY_SIZE(strix_iscsi_nl_mcgrps),
 };
 
+/* Events go out between register and unregister; RCU orders them. */
+static bool strix_iscsi_nl_up;
+
+/*
+ * An event to the "events" group of every network namespace (a daemon may
+ * run in one).  Events after strix_iscsi_nl_exit() (connections and
+ * targets going as the module unloads) are dropped.
+ */
+static void strix_iscsi_nl_event(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	rcu_read_lock();
+	if (READ_ONCE(strix_iscsi_nl_up))
+		genlmsg_multicast_allns(&strix_iscsi_nl_family, skb, 0, 0);
+	else
+		nlmsg_free(skb);
+	rcu_read_unlock();
+}
+
+static struct sk_buff *strix_iscsi_nl_event_new(u8 cmd, void **hdr)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &strix_iscsi_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
 void strix_iscsi_nl_conn_closed(struct strix_iscsi_conn *conn)
 {
 	struct strix_iscsi_sess *s = conn->isess;
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = strix_iscsi_nl_event_new(STRIX_ISCSI_EVENT_CONN_CLOSED, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &strix_iscsi_nl_family, 0,
-			  STRIX_ISCSI_EVENT_CONN_CLOSED);
-	if (!hdr ||
-	    nla_put_string(skb, STRIX_ISCSI_A_TARGET, s->itgt->name) ||
+	if (nla_put_string(skb, STRIX_ISCSI_A_TARGET, s->itgt->name) ||
 	    nla_put_string(skb, STRIX_ISCSI_A_INITIATOR, s->initiator) ||
 	    nla_put_u64_64bit(skb, STRIX_ISCSI_A_ISID, s->isid,
 			      STRIX_ISCSI_A_UNSPEC) ||
@@ -396,16 +428,45 @@ void strix_iscsi_nl_conn_closed(struct strix_iscsi_conn *conn)
 		nlmsg_free(skb);
 		return;
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast(&strix_iscsi_nl_family, skb, 0, 0, GFP_KERNEL);
+	strix_iscsi_nl_event(skb, hdr);
+}
+
+/**
+ * strix_iscsi_nl_target_event() - a target added or removed, an attribute
+ * @cmd: STRIX_ISCSI_EVENT_TARGET_ADDED, _TARGET_REMOVED or _ATTR_CHANGED
+ * @target: its name; NULL for a driver attribute
+ * @attr: the attribute's name (ATTR_CHANGED), else NULL
+ *
+ * Process context, no locks needed.
+ */
+void strix_iscsi_nl_target_event(u8 cmd, const char *target, const char *attr)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = strix_iscsi_nl_event_new(cmd, &hdr);
+	if (!skb)
+		return;
+	if ((target && nla_put_string(skb, STRIX_ISCSI_A_TARGET, target)) ||
+	    (attr && nla_put_string(skb, STRIX_ISCSI_A_ATTR, attr))) {
+		nlmsg_free(skb);
+		return;
+	}
+	strix_iscsi_nl_event(skb, hdr);
 }
 
 int strix_iscsi_nl_init(void)
 {
-	return genl_register_family(&strix_iscsi_nl_family);
+	int ret = genl_register_family(&strix_iscsi_nl_family);
+
+	if (!ret)
+		WRITE_ONCE(strix_iscsi_nl_up, true);
+	return ret;
 }
 
 void strix_iscsi_nl_exit(void)
 {
+	WRITE_ONCE(strix_iscsi_nl_up, false);
+	synchronize_rcu();
 	genl_unregister_family(&strix_iscsi_nl_family);
 }

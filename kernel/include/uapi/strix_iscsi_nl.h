@@ -36,8 +36,9 @@
  * reinstatement: the old connection is dropped, its tasks aborted, and the
  * session goes on over the new one (CmdSN continues).
  *
- * The kernel sends events to the multicast group STRIX_ISCSI_GENL_MCGRP
- * (the daemon logs them).  CONN_ADD needs CAP_NET_ADMIN.
+ * The kernel sends events to the multicast group STRIX_ISCSI_GENL_MCGRP in
+ * every network namespace (the daemon logs them).  CONN_ADD needs
+ * CAP_NET_ADMIN.
  */
 #ifndef _UAPI_STRIX_ISCSI_NL_H
 #define _UAPI_STRIX_ISCSI_NL_H
@@ -62,6 +63,17 @@ enum strix_iscsi_nl_cmd {
 	 * "force_close", "reinstated", "protocol error: ...").
 	 */
 	STRIX_ISCSI_EVENT_CONN_CLOSED,
+	/* kernel -> group: a target was added (add_target).  TARGET. */
+	STRIX_ISCSI_EVENT_TARGET_ADDED,
+	/* kernel -> group: a target was deleted (del_target).  TARGET. */
+	STRIX_ISCSI_EVENT_TARGET_REMOVED,
+	/*
+	 * kernel -> group: an attribute was written or added/deleted through
+	 * mgmt.  ATTR (its name: "enabled", "MaxBurstLength", "IncomingUser",
+	 * "allowed_portal", ...) and TARGET, absent for a driver attribute.
+	 * Values are not sent (secrets); read them from sysfs.
+	 */
+	STRIX_ISCSI_EVENT_ATTR_CHANGED,
 	__STRIX_ISCSI_CMD_MAX,
 };
 #define STRIX_ISCSI_CMD_MAX (__STRIX_ISCSI_CMD_MAX - 1)
@@ -95,6 +107,7 @@ enum strix_iscsi_nl_attr {
 	STRIX_ISCSI_A_TIME2WAIT,		/* u16: DefaultTime2Wait */
 	STRIX_ISCSI_A_TIME2RETAIN,		/* u16: DefaultTime2Retain */
 	STRIX_ISCSI_A_REASON,			/* string, events */
+	STRIX_ISCSI_A_ATTR,			/* string: attribute name, events */
 	__STRIX_ISCSI_A_MAX,
 };
 #define STRIX_ISCSI_A_MAX (__STRIX_ISCSI_A_MAX - 1)
