@@ -62,7 +62,7 @@ echo 'KASAN_SANITIZE := n' >>arch/x86/platform/pvh/Makefile
 	# merge_config warns about values that did not stick; fail on the ones
 	# the tests depend on so a silently dropped option is caught here.
 	for opt in KUNIT KASAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP DEBUG_KMEMLEAK \
-		PVH NET_9P_VIRTIO 9P_FS OVERLAY_FS DEBUG_FS; do
+		PVH NET_9P_VIRTIO 9P_FS OVERLAY_FS DEBUG_FS INET_DIAG_DESTROY; do
 		grep -q "^CONFIG_$opt=y" .config ||
 			{ echo "debug-kernel: CONFIG_$opt did not stick" >&2; exit 1; }
 	done

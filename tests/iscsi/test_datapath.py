@@ -401,6 +401,21 @@ def test_lost_data_out_fails_the_command_not_the_session(handover, case):
     roundtrip(s, lba, n * BS)
 
 
+def test_rsp_timeout_drops_an_initiator_that_reads_nothing(handover, iscsi_stack, kernel_log):
+    """RspTimeout: an initiator that sends reads and never reads the
+    answers (the socket's buffers fill) is dropped once no response has
+    made progress for RspTimeout seconds; another session goes on."""
+    iscsi_stack.do("targets/iscsi/%s/RspTimeout" % TARGET, "3")
+    healthy = handover.connect_ready(isid=0x400001370011)
+    s = handover.connect_ready(isid=0x400001370012)
+    blocks = (1 << 20) // BS
+    for _ in range(64):                       # 64 MiB of Data-In, nobody reads it
+        send_cmd(s, read10(0, blocks), 0xc1, blocks * BS)
+    assert kernel_log.wait_for(r"closed: no send progress for RspTimeout", timeout=60), \
+        "the stalled connection was not dropped"
+    roundtrip(healthy, 0, 1 << 20)
+
+
 @pytest.mark.smoke
 def test_malformed_pdus(handover):
     healthy = handover.connect_ready(isid=0x400001370002)

@@ -224,9 +224,6 @@ class Writer(threading.Thread):
         return bad
 
 
-# heavy: on the debug kernel it failed once, cause not known yet (see the
-# closing note of 2026-12-02); it passes on 6.1 and runs in make check-full.
-@pytest.mark.heavy
 def test_connection_dropped_under_writes(target, kernel_log):
     """ss -K kills the TCP connection in the middle of acknowledged writes:
     the initiator logs in again (session reinstatement) and no write that

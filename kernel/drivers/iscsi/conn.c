@@ -716,7 +716,9 @@ static int strix_iscsi_tx(void *arg)
 		if (t) {
 			strix_iscsi_tx_one(conn, t, todo, &err);
 			if (err && !conn->dead)
-				strix_iscsi_conn_close(conn, "send failed");
+				strix_iscsi_conn_close(conn, err == -EAGAIN ?
+					"no send progress for RspTimeout" :
+					"send failed");
 			continue;
 		}
 		/*
@@ -1701,9 +1703,13 @@ int strix_iscsi_conn_start(struct strix_iscsi_sess *isess,
 	if (kernel_getsockname(sock, (struct sockaddr *)&addr) > 0)
 		snprintf(conn->local, sizeof(conn->local), "%pISpc", &addr);
 	tcp_sock_set_nodelay(sock->sk);
-	/* the daemon's socket options must not make our calls time out */
+	/*
+	 * The daemon's socket options must not make our calls time out; a
+	 * send that makes no progress for RspTimeout seconds (the initiator
+	 * reads nothing) fails with -EAGAIN and drops the connection.
+	 */
 	sock->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
-	sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	sock->sk->sk_sndtimeo = isess->rsp_timeout * HZ;
 
 	/* the final Login Response: TSIH, ExpCmdSN, MaxCmdSN are ours */
 	spin_lock(&isess->sn_lock);

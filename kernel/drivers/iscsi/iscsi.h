@@ -140,6 +140,7 @@ struct strix_iscsi_sess {
 	struct strix_iscsi_params params;
 	u32			queued_cmds;	/* QueuedCommands at login */
 	u32			nopin_interval, nopin_timeout;	/* seconds */
+	u32			rsp_timeout;	/* seconds: RspTimeout */
 
 	spinlock_t		sn_lock;
 	u32			exp_cmd_sn;

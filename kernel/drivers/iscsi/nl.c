@@ -187,6 +187,7 @@ static int strix_iscsi_nl_new_session(struct strix_iscsi_tgt *itgt,
 	isess->queued_cmds = itgt->num[STRIX_ISCSI_K_QUEUED_COMMANDS];
 	isess->nopin_interval = itgt->num[STRIX_ISCSI_K_NOPIN_INTERVAL];
 	isess->nopin_timeout = itgt->num[STRIX_ISCSI_K_NOPIN_TIMEOUT];
+	isess->rsp_timeout = itgt->num[STRIX_ISCSI_K_RSP_TIMEOUT];
 	list_for_each_entry(old, &itgt->sessions, list)
 		n++;
 	ret = itgt->num[STRIX_ISCSI_K_MAX_SESSIONS] &&
