@@ -51,7 +51,7 @@ def free_port():
 
 
 class Daemon:
-    def __init__(self, root):
+    def __init__(self, root, env=None):
         self.root = root
         self.port = free_port()
         self.log = open(os.path.join(os.path.dirname(root), "strix-iscsid.log"), "w+")
@@ -60,7 +60,8 @@ class Daemon:
         print("+ " + " ".join(cmd))
         # Its own process group, always cleaned up.
         self.proc = subprocess.Popen(cmd, stderr=self.log, stdout=self.log,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     env=dict(os.environ, **(env or {})))
         deadline = time.time() + 90     # a cold start over 9p in a slow guest
         while time.time() < deadline:
             try:
@@ -220,3 +221,23 @@ def test_iscsiadm_sendtargets(daemon, open_iscsi):
     lines = sorted(r.stdout.split("\n"))
     assert "%s,1 %s" % (portal, T1) in lines
     assert "%s,1 %s" % (portal, T2) in lines
+
+
+def test_systemd_readiness(tree, tmp_path):
+    """Type=notify: with NOTIFY_SOCKET set, READY=1 (and a STATUS naming
+    the portal) comes once the portal listens, STOPPING=1 on SIGTERM."""
+    if not os.access(DAEMON, os.X_OK):
+        pytest.skip("%s not built (cmake --build build/usr)" % DAEMON)
+    path = str(tmp_path / "notify")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(path)
+    ns.settimeout(30)
+    d = Daemon(os.path.dirname(os.path.dirname(tree)), env={"NOTIFY_SOCKET": path})
+    try:
+        msg = ns.recv(4096).decode()
+        assert msg.split("\n")[0] == "READY=1", msg
+        assert "STATUS=listening on 127.0.0.1:%d" % d.port in msg, msg
+    finally:
+        d.stop()
+    assert ns.recv(4096) == b"STOPPING=1"
+    ns.close()

@@ -10,10 +10,13 @@
 #include <memory>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "error.h"
 #include "kernel.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "sysfs.h"
 #include "version.h"
@@ -108,8 +111,12 @@ int run(std::span<char *> argv)
 		if (!foreground)
 			detach();
 		log::info("strix-iscsid {} ready (configuration from {})", user_version(), root);
+		notify_systemd(fmt::format("READY=1\nSTATUS=listening on {}",
+					   listen.empty() ? std::string("the default portal")
+							  : fmt::format("{}", fmt::join(listen, " "))));
 		server.run();
 		running = nullptr;
+		notify_systemd("STOPPING=1");
 		log::info("stopping: sessions handed to the kernel stay up");
 		return 0;
 	} catch (const Error &e) {
