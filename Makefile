@@ -3,7 +3,7 @@
 #   make                 modules (for KVER) and user space
 #   make KVER=<release>  modules against an installed kernel's headers
 #   make check           everything, host unit tests, guest suites (README)
-#   make demo            boot a guest, load the modules, show the sysfs tree
+#   make demo            boot a guest, export a disk over iSCSI, use it from its initiator
 #   make bench           fio and config apply: Strix against LIO in one guest (not in check;
 #                        Documentation/performance.md)
 #   make dkms-install    add, build and install with DKMS (KVER or running)
