@@ -5,6 +5,7 @@ be run by hand with the same code.
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -53,6 +54,25 @@ def sh(cmd, check=True):
         raise AssertionError("command failed (exit %d): %s\n%s"
                              % (res.returncode, cmd, res.stdout))
     return res
+
+
+def install_modules(names, tag):
+    """Our modules @names where modprobe finds them, as a DKMS install puts
+    them (/lib/modules/RELEASE/updates/@tag, the guest's tmpfs overlay);
+    returns that directory for uninstall_modules()."""
+    dest = "/lib/modules/%s/updates/%s" % (release(), tag)
+    os.makedirs(dest, exist_ok=True)
+    for m in names:
+        path = module_path(m)
+        assert path, "%s.ko not built for %s" % (m, release())
+        shutil.copy(path, dest)
+    sh("depmod -a %s" % release())
+    return dest
+
+
+def uninstall_modules(dest):
+    shutil.rmtree(dest)
+    sh("depmod -a %s" % release())
 
 
 def loaded(name):

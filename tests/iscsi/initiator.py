@@ -1,5 +1,6 @@
 """Running strix-iscsid and the open-iscsi initiator in the guest."""
 import glob
+import mmap
 import os
 import re
 import signal
@@ -154,3 +155,20 @@ def sg_of(disk):
     name = os.path.basename(disk)
     (sg,) = glob.glob("/sys/block/%s/device/scsi_generic/*" % name)
     return "/dev/" + os.path.basename(sg)
+
+
+def dd_verify(disk, mb=8):
+    """@mb MiB of random data written to @disk with O_DIRECT, fsynced and
+    read back: they must be the same."""
+    data = os.urandom(mb << 20)
+    fd = os.open(disk, os.O_RDWR | os.O_DIRECT)
+    try:
+        buf = mmap.mmap(-1, len(data))
+        buf.write(data)
+        assert os.pwritev(fd, [buf], 0) == len(data)
+        os.fsync(fd)
+        back = mmap.mmap(-1, len(data))
+        assert os.preadv(fd, [back], 0) == len(data)
+        assert back[:] == data, "read back differs"
+    finally:
+        os.close(fd)

@@ -10,6 +10,7 @@ import time
 import pytest
 
 import initiator
+from initiator import dd_verify
 import strixtest
 from iscsi_wire import TARGET
 
@@ -34,22 +35,6 @@ def login(oi, portal=PORTAL, target_name=TARGET, **settings):
     assert oi.login(target_name, portal) == 0
     (disk,) = oi.disks(target_name)
     return disk
-
-
-def dd_verify(disk, mb=8):
-    data = os.urandom(mb << 20)
-    fd = os.open(disk, os.O_RDWR | os.O_DIRECT)
-    try:
-        import mmap
-        buf = mmap.mmap(-1, len(data))
-        buf.write(data)
-        assert os.pwritev(fd, [buf], 0) == len(data)
-        os.fsync(fd)
-        back = mmap.mmap(-1, len(data))
-        assert os.preadv(fd, [back], 0) == len(data)
-        assert back[:] == data, "read back differs"
-    finally:
-        os.close(fd)
 
 
 @pytest.mark.smoke

@@ -7,14 +7,13 @@ SERVER=127.0.0.1 with open-iscsi.  The test checks the disk it promises
 without it is refused."""
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
 import initiator
 import strixtest
-from strixtest import SYSFS_ROOT, sh
+from strixtest import SYSFS_ROOT
 
 README = os.path.join(strixtest.TOP, "README.md")
 ISCSID_DIR = os.path.join(strixtest.TOP, "build", "usr", "iscsid")
@@ -54,13 +53,7 @@ def installed():
     if not os.access(os.path.join(ISCSID_DIR, "strix-iscsid"), os.X_OK):
         pytest.skip("strix-iscsid not built (make usr)")
     unload()
-    dest = "/lib/modules/%s/updates/strix-readme-iscsi" % strixtest.release()
-    os.makedirs(dest, exist_ok=True)
-    for m in MODULES:
-        path = strixtest.module_path(m)
-        assert path, "%s.ko not built for %s" % (m, strixtest.release())
-        shutil.copy(path, dest)
-    sh("depmod -a %s" % strixtest.release())
+    dest = strixtest.install_modules(MODULES, "strix-readme-iscsi")
     oi = initiator.OpenIscsi(None)
     yield oi
     oi.stop()
@@ -69,8 +62,7 @@ def installed():
     if os.path.isdir(SYSFS_ROOT):
         strixtest.Tree().clear()
     unload()
-    shutil.rmtree(dest)
-    sh("depmod -a %s" % strixtest.release())
+    strixtest.uninstall_modules(dest)
     if os.path.exists("/srv/disk1.img"):
         os.unlink("/srv/disk1.img")
 
@@ -84,19 +76,7 @@ def test_readme_iscsi_with_chap(installed):
     (disk,) = oi.disks(TARGET)      # the scan may finish after lsblk ran
     model = open("/sys/block/%s/device/model" % os.path.basename(disk)).read().strip()
     assert model == "disk1", "the disk is %r, not STRIX disk1" % model
-    data = os.urandom(1 << 20)
-    fd = os.open(disk, os.O_RDWR | os.O_DIRECT)
-    try:
-        import mmap
-        buf = mmap.mmap(-1, len(data))
-        buf.write(data)
-        assert os.pwritev(fd, [buf], 0) == len(data)
-        os.fsync(fd)
-        back = mmap.mmap(-1, len(data))
-        assert os.preadv(fd, [back], 0) == len(data)
-        assert back[:] == data, "read back differs"
-    finally:
-        os.close(fd)
+    initiator.dd_verify(disk, 1)
     # CHAP is what let it in: without it the target refuses the login
     # (a fresh node record: open-iscsi still does CHAP with authmethod None
     # when a username and password are set)

@@ -81,20 +81,13 @@ def installed_modules():
         pytest.skip("strixctl not built (make usr)")
     unload()
     sh("modprobe -a sd_mod sg")
-    dest = "/lib/modules/%s/updates/strix-readme" % strixtest.release()
-    os.makedirs(dest, exist_ok=True)
-    for m in MODULES:
-        path = strixtest.module_path(m)
-        assert path, "%s.ko not built for %s" % (m, strixtest.release())
-        shutil.copy(path, dest)
-    sh("depmod -a %s" % strixtest.release())
+    dest = strixtest.install_modules(MODULES, "strix-readme")
     yield
     if os.path.isdir(SYSFS_ROOT):
         tree = strixtest.Tree()
         tree.clear()
     unload()
-    shutil.rmtree(dest)
-    sh("depmod -a %s" % strixtest.release())
+    strixtest.uninstall_modules(dest)
     shutil.rmtree("/etc/strix", ignore_errors=True)
     if os.path.exists("/srv/disk1.img"):
         os.unlink("/srv/disk1.img")
