@@ -471,6 +471,14 @@ static void e2e_expect_check(struct kunit *test, const struct e2e_cmd *c, u32 wa
 	KUNIT_EXPECT_EQ(test, e2e_sense(c), want);
 }
 
+/* GOOD, with an overflow residual of @resid bytes (what did not fit). */
+static void e2e_expect_overflow(struct kunit *test, const struct e2e_cmd *c, u32 resid)
+{
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, c->overflow);
+	KUNIT_EXPECT_EQ(test, c->resid, resid);
+}
+
 /* A command without data; returns it answered. */
 static struct e2e_cmd *e2e_nodata(struct kunit *test, struct strix_session *sess,
 				  u64 lun, const u8 *cdb, unsigned int len)
@@ -662,18 +670,14 @@ static void e2e_refusals_test(struct kunit *test)
 	/* in a core buffer it is cut: one block moved, one block of overflow */
 	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
 	e2e_run(test, c);
-	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
-	KUNIT_EXPECT_TRUE(test, c->overflow);
-	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+	e2e_expect_overflow(test, c, E2E_BS);
 
 	/* a write of two blocks with one block of data: the first is written */
 	e2e_rw10(cdb, WRITE_10, 0, 2);
 	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
 	c->wdata = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
 	e2e_run(test, c);
-	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
-	KUNIT_EXPECT_TRUE(test, c->overflow);
-	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+	e2e_expect_overflow(test, c, E2E_BS);
 	KUNIT_EXPECT_EQ(test, c->fetches, 1);
 
 	/*
@@ -685,16 +689,12 @@ static void e2e_refusals_test(struct kunit *test)
 	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
 	c->wdata = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
 	e2e_run(test, c);
-	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
-	KUNIT_EXPECT_TRUE(test, c->overflow);
-	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+	e2e_expect_overflow(test, c, E2E_BS);
 	KUNIT_EXPECT_EQ(test, c->fetches, 0);
 	e2e_rw10(cdb, WRITE_10, 0, 1);
 	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
 	e2e_run(test, c);
-	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
-	KUNIT_EXPECT_TRUE(test, c->overflow);
-	KUNIT_EXPECT_EQ(test, c->resid, E2E_BS);
+	e2e_expect_overflow(test, c, E2E_BS);
 	KUNIT_EXPECT_EQ(test, c->fetches, 0);
 
 	/* an INQUIRY whose allocation length exceeds the buffer: cut, overflow */
@@ -703,9 +703,7 @@ static void e2e_refusals_test(struct kunit *test)
 			STRIX_DATA_READ, 36);
 	e2e_cmd_own_sg(test, c, buf, 36);
 	e2e_run(test, c);
-	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
-	KUNIT_EXPECT_TRUE(test, c->overflow);
-	KUNIT_EXPECT_EQ(test, c->resid, 60U);
+	e2e_expect_overflow(test, c, 60U);
 	KUNIT_EXPECT_EQ(test, buf[0], TYPE_DISK);
 	KUNIT_EXPECT_EQ(test, memcmp(buf + 8, "STRIX   ", 8), 0);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + 36, 0, 60));	/* nothing past it */

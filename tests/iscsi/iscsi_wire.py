@@ -448,6 +448,15 @@ CMD_CONN_ADD = 1
 EVENT_CONN_CLOSED, EVENT_TARGET_ADDED, EVENT_TARGET_REMOVED, EVENT_ATTR_CHANGED = 2, 3, 4, 5
 
 
+def messages(data):
+    """The netlink messages in one datagram: (type, payload) each."""
+    off = 0
+    while off < len(data):
+        ln, t, _fl, _sq, _pid = struct.unpack_from("=IHHII", data, off)
+        yield t, data[off + 16:off + ln]
+        off += (ln + 3) & ~3
+
+
 def nla(t, payload):
     n = 4 + len(payload)
     return struct.pack("=HH", n, t) + payload + b"\0" * pad4(n)
@@ -468,16 +477,11 @@ class Genl:
         self.s.send(hdr + payload)
         replies = []
         while True:
-            data = self.s.recv(65536)
-            off = 0
-            while off < len(data):
-                ln, t, _fl, _sq, _pid = struct.unpack_from("=IHHII", data, off)
-                body = data[off + 16:off + ln]
+            for t, body in messages(self.s.recv(65536)):
                 if t == NLMSG_ERROR:
                     err = struct.unpack_from("=i", body, 0)[0]
                     return err, replies
                 replies.append(body)
-                off += (ln + 3) & ~3
 
     def _resolve(self, name):
         err, replies = self._req(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
@@ -509,16 +513,12 @@ class Genl:
                 data = self.ev.recv(65536)
             except socket.timeout:
                 return out
-            off = 0
-            while off < len(data):
-                ln, t, _fl, _sq, _pid = struct.unpack_from("=IHHII", data, off)
-                body = data[off + 16:off + ln]
+            for t, body in messages(data):
                 if t == self.family:
                     attrs = {k: (v.rstrip(b"\0").decode() if k in (A["TARGET"], A["ATTR"],
                                                                     A["REASON"]) else v)
                              for k, v in parse_attrs(body[4:]).items()}
                     out.append((body[0], attrs))
-                off += (ln + 3) & ~3
 
     def conn_add(self, attrs):
         """attrs: list of nla() strings.  Returns (errno or 0, reply attrs)."""

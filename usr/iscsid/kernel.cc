@@ -164,10 +164,10 @@ int NetlinkKernel::on_valid(nl_msg *msg, void *arg)
 	auto *self = static_cast<NetlinkKernel *>(arg);
 	nlmsghdr *nlh = nlmsg_hdr(msg);
 	auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlh));
-	nlattr *a[STRIX_ISCSI_A_MAX + 1] = {};
-	if (genlmsg_parse(nlh, 0, a, STRIX_ISCSI_A_MAX, nullptr) < 0)
-		return NL_SKIP;
 	if (gh->cmd == STRIX_ISCSI_CMD_CONN_ADD) {
+		nlattr *a[STRIX_ISCSI_A_MAX + 1] = {};
+		if (genlmsg_parse(nlh, 0, a, STRIX_ISCSI_A_MAX, nullptr) < 0)
+			return NL_SKIP;
 		const auto it = self->pending_.find(nlh->nlmsg_seq);
 		if (it != self->pending_.end() && a[STRIX_ISCSI_A_TSIH]) {
 			it->second.tsih = nla_get_u16(a[STRIX_ISCSI_A_TSIH]);

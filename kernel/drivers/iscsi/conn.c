@@ -1312,7 +1312,7 @@ static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 						 STRIX_ISCSI_REJECT_DATA_DIGEST);
 		}
 	} else if (!ret) {
-		/* a DataSN out of order: an earlier Data-Out was lost */
+		/* lost already, or a DataSN out of order: one was lost */
 		lost = true;
 		ret = strix_iscsi_skip_data(conn, pdu->dsl);
 	}

@@ -174,7 +174,7 @@ enum {
 	STRIX_ISCSI_T_ABORTED,		/* TMF or teardown: no response */
 	STRIX_ISCSI_T_SUBMITTED,	/* given to the core */
 	STRIX_ISCSI_T_IN_WINDOW,	/* counted in sess->in_window */
-	STRIX_ISCSI_T_DATA_LOST,	/* a Data-Out was lost: see strix_iscsi_data_lost() */
+	STRIX_ISCSI_T_DATA_LOST,	/* see strix_iscsi_data_lost() */
 };
 
 /*
