@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -99,6 +100,10 @@ def insmod(name, *params):
             insmod(dep)
         else:
             sh("modprobe " + dep)
+    if name == "strix" and not any(p.startswith("state_dir=") for p in params):
+        # a fresh state directory each load: an APTPL state one test saves
+        # must not come back in the next test's device of the same name
+        params += ("state_dir=" + tempfile.mkdtemp(prefix="strix-state-"),)
     sh("insmod %s %s" % (path, " ".join(params)))
     assert loaded(name)
 

@@ -225,6 +225,8 @@ struct strix_tgt_dev {
 	u64 lun;
 	bool read_only;
 	unsigned long ua_pending;	/* BIT(enum strix_ua) */
+	/* a PR OUT's unit attentions until it succeeds (dev->res_mutex) */
+	unsigned long ua_staged;
 	unsigned long flags;		/* BIT(STRIX_TD_*) */
 	struct list_head dev_entry;	/* in dev->tgt_devs (dev->td_lock) */
 };
@@ -274,6 +276,13 @@ void strix_res_nexus_release(struct strix_tgt_dev *td);
 void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from);
 bool strix_res_conflict(const struct strix_cmd *cmd);
 void strix_res_execute(struct strix_cmd *cmd);
+void strix_res_refresh(struct strix_device *dev);
+
+/* pr_file.c: the APTPL state on disk, pr_state and pr_file_name */
+int strix_pr_file_save(struct strix_device *dev);
+int strix_pr_file_restore(struct strix_device *dev);
+extern struct kobj_attribute strix_dev_attr_pr_state;
+extern struct kobj_attribute strix_dev_attr_pr_file_name;
 
 /* sysfs.c */
 struct kobject *strix_dir_create(const char *name, struct kobject *parent,

@@ -98,6 +98,8 @@ static struct kobj_attribute strix_dev_attr_type = __ATTR_RO(type);
 
 static struct attribute *strix_dev_attrs[] = {
 	&strix_dev_attr_type.attr,
+	&strix_dev_attr_pr_state.attr,
+	&strix_dev_attr_pr_file_name.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(strix_dev);
@@ -178,6 +180,13 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 	strix_dev_ident_derive(strix_core.setup_id, name, dev->serial,
 			       dev->naa, dev->eui64);
 
+	ret = strix_pr_file_restore(dev);
+	if (ret) {
+		pr_info("%s: add_device %s: its reservation state does not load\n",
+			h->name, name);
+		goto free_dev;
+	}
+
 	ret = h->add_device(dev, &params, &dev->params);
 	if (ret) {
 		pr_info("%s: add_device %s: failed: %d\n", h->name, name, ret);
@@ -229,6 +238,7 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 del_device:
 	h->del_device(dev);
 free_dev:
+	strix_res_dev_exit(dev);
 	kfree(dev);
 put_module:
 	module_put(h->owner);

@@ -8,8 +8,11 @@
  *   compare exactly.  TransportIDs are the iSCSI format (protocol 5h,
  *   format 00b or 01b); others are refused as INVALID FIELD IN PARAMETER
  *   LIST until a driver of that protocol exists.
- * - APTPL=1 is refused (INVALID FIELD IN PARAMETER LIST) and REPORT
- *   CAPABILITIES says PTPL_C=0 until the state is persisted.
+ * - APTPL: the last successful REGISTER, REGISTER AND IGNORE EXISTING KEY
+ *   or REGISTER AND MOVE sets @aptpl from its APTPL bit (the other service
+ *   actions ignore the bit); the caller persists the state (pr_file.c).
+ * - At most STRIX_PR_MAX_REGS registrations; more is INSUFFICIENT
+ *   REGISTRATION RESOURCES.
  * - PREEMPT never removes the issuer's own registration, whatever key it
  *   names; naming a key no other registration has is a RESERVATION
  *   CONFLICT.
@@ -225,6 +228,7 @@ static strix_sense_t pr_register_new(struct strix_pr_state *pr,
 {
 	const u8 *p = out->param;
 	struct strix_pr_reg *reg;
+	unsigned int count;
 	LIST_HEAD(new);
 	u32 off, end;
 
@@ -266,8 +270,14 @@ static strix_sense_t pr_register_new(struct strix_pr_state *pr,
 			off += tl;
 		}
 	}
+	count = 0;
 	list_for_each_entry(reg, &new, entry)
-		pr->nr_regs++;
+		count++;
+	if (pr->nr_regs + count > STRIX_PR_MAX_REGS) {
+		pr_free_list(&new);
+		return STRIX_INSUFFICIENT_REG_RES;
+	}
+	pr->nr_regs += count;
 	list_splice_tail(&new, &pr->regs);
 	pr->generation++;
 	return STRIX_OK;
@@ -410,6 +420,8 @@ static strix_sense_t pr_register_and_move(struct strix_pr_state *pr,
 	}
 	dreg = strix_pr_find(pr, &dest);
 	if (!dreg) {
+		if (pr->nr_regs >= STRIX_PR_MAX_REGS)
+			return STRIX_INSUFFICIENT_REG_RES;
 		dreg = pr_reg_new(name, dest.rel_tgt_id, sa_key, false);
 		if (!dreg)
 			return STRIX_NO_RESOURCES;
@@ -442,6 +454,8 @@ strix_sense_t strix_pr_out(struct strix_pr_state *pr,
 	struct strix_pr_reg *reg, *r;
 	u32 need = PR_BASIC_LEN;
 	u8 aptpl_byte = 20;
+	strix_sense_t ret;
+	bool aptpl;
 
 	*fb = 0;
 	if (out->sa > STRIX_PR_REGISTER_AND_MOVE) {
@@ -465,18 +479,18 @@ strix_sense_t strix_pr_out(struct strix_pr_state *pr,
 	} else if (out->param_len != PR_BASIC_LEN) {
 		return STRIX_PARAM_LIST_LENGTH;
 	}
-	if (p[aptpl_byte] & 0x01) {
-		*fb = aptpl_byte;	/* APTPL: not persisted yet */
-		return STRIX_INVALID_FIELD_PARAM;
-	}
+	aptpl = p[aptpl_byte] & 0x01;
 
 	reg = strix_pr_find(pr, nexus);
 	switch (out->sa) {
 	case STRIX_PR_REGISTER:
 	case STRIX_PR_REGISTER_AND_IGNORE:
-		return pr_register(pr, nexus, reg, out,
-				   out->sa == STRIX_PR_REGISTER_AND_IGNORE,
-				   notify, fb);
+		ret = pr_register(pr, nexus, reg, out,
+				  out->sa == STRIX_PR_REGISTER_AND_IGNORE,
+				  notify, fb);
+		if (ret == STRIX_OK)
+			pr->aptpl = aptpl;
+		return ret;
 	}
 
 	/* everything else: a registered nexus with its own key */
@@ -520,7 +534,10 @@ strix_sense_t strix_pr_out(struct strix_pr_state *pr,
 	case STRIX_PR_PREEMPT_AND_ABORT:
 		return pr_preempt(pr, reg, out, notify, fb);
 	default:
-		return pr_register_and_move(pr, nexus, reg, out, fb);
+		ret = pr_register_and_move(pr, nexus, reg, out, fb);
+		if (ret == STRIX_OK)
+			pr->aptpl = aptpl;
+		return ret;
 	}
 }
 EXPORT_SYMBOL_GPL(strix_pr_out);
@@ -573,12 +590,12 @@ strix_sense_t strix_pr_in(const struct strix_pr_state *pr, u8 sa, u8 *buf,
 		memset(d, 0, 8);
 		put_unaligned_be16(8, d);
 		/*
-		 * SIP_C, ATP_C; CRH 0 (RESERVE/RELEASE conflict with any
-		 * registration, res.c); PTPL_C 0 (APTPL is not persisted yet)
+		 * SIP_C, ATP_C, PTPL_C; CRH 0 (RESERVE/RELEASE conflict
+		 * with any registration, res.c)
 		 */
-		d[2] = 0x08 | 0x04;
-		/* TMV; ALLOW COMMANDS 001b: TEST UNIT READY is allowed */
-		d[3] = 0x80 | 0x10;
+		d[2] = 0x08 | 0x04 | 0x01;
+		/* TMV; ALLOW COMMANDS 001b: TEST UNIT READY is allowed; PTPL_A */
+		d[3] = 0x80 | 0x10 | (pr->aptpl ? 0x01 : 0);
 		d[4] = 0x80 | 0x40 | 0x20 | 0x08 | 0x02;	/* the types */
 		d[5] = 0x01;					/* EX_AC_AR */
 		pr_put(buf, len, 0, d, 8);
@@ -648,3 +665,206 @@ bool strix_pr_conflict(const struct strix_pr_state *pr,
 	}
 }
 EXPORT_SYMBOL_GPL(strix_pr_conflict);
+
+/*
+ * The state as text (pr_state, the APTPL file), one item per line:
+ *
+ *	strix-pr 1
+ *	aptpl 0|1
+ *	generation <u32>
+ *	reservation <type>			(only when reserved)
+ *	reg <key> <rel_tgt_id> <flags> <initiator port name>
+ *
+ * <flags> is "-" or any of "a" (ALL_TG_PT) and "h" (the holder: exactly
+ * one registration when there is a reservation).  Names have no blanks
+ * (iSCSI names cannot), so the name is the rest of the line.
+ */
+#define PR_TEXT_MAGIC	"strix-pr 1"
+
+/**
+ * strix_pr_dump() - the state as text
+ * @pr:   the device's state
+ * @buf:  where to write it, NUL-terminated
+ * @size: room at @buf
+ *
+ * Return: the text's length, or -EFBIG if it does not fit.
+ */
+ssize_t strix_pr_dump(const struct strix_pr_state *pr, char *buf, size_t size)
+{
+	const struct strix_pr_reg *reg;
+	size_t off;
+
+	off = snprintf(buf, size, PR_TEXT_MAGIC "\naptpl %d\ngeneration %u\n",
+		       pr->aptpl, pr->generation);
+	if (pr->holder && off < size)
+		off += snprintf(buf + off, size - off, "reservation %u\n",
+				pr->type);
+	list_for_each_entry(reg, &pr->regs, entry) {
+		bool h = pr->holder == reg;
+
+		if (off >= size)
+			break;
+		off += snprintf(buf + off, size - off, "reg 0x%016llx %u %s %s\n",
+				reg->key, reg->rel_tgt_id,
+				reg->all_tg_pt ? (h ? "ah" : "a") : (h ? "h" : "-"),
+				reg->ini);
+	}
+	return off < size ? off : -EFBIG;
+}
+EXPORT_SYMBOL_GPL(strix_pr_dump);
+
+static int pr_load_reg(struct strix_pr_state *pr, char *args,
+		       struct strix_pr_reg **holder)
+{
+	char *key = strsep(&args, " "), *port = strsep(&args, " ");
+	char *flags = strsep(&args, " "), *name = args;
+	struct strix_pr_reg *reg;
+	bool all_tg_pt;
+	u16 rel_tgt_id;
+	u64 k;
+
+	if (!key || !port || !flags || !name || !*name || strchr(name, ' ') ||
+	    strlen(name) >= STRIX_PR_MAX_NAME || kstrtou64(key, 0, &k) || !k ||
+	    kstrtou16(port, 0, &rel_tgt_id))
+		return -EINVAL;
+	if (!strcmp(flags, "-") || !strcmp(flags, "h"))
+		all_tg_pt = false;
+	else if (!strcmp(flags, "a") || !strcmp(flags, "ah"))
+		all_tg_pt = true;
+	else
+		return -EINVAL;
+	if (pr->nr_regs >= STRIX_PR_MAX_REGS ||
+	    pr_list_has(&pr->regs, name, rel_tgt_id, all_tg_pt))
+		return -EINVAL;
+	reg = pr_reg_new(name, rel_tgt_id, k, all_tg_pt);
+	if (!reg)
+		return -ENOMEM;
+	list_add_tail(&reg->entry, &pr->regs);
+	pr->nr_regs++;
+	if (strchr(flags, 'h')) {
+		if (*holder)
+			return -EINVAL;	/* two holders */
+		*holder = reg;
+	}
+	return 0;
+}
+
+/**
+ * strix_pr_load() - the state from its text (strix_pr_dump())
+ * @pr:   an empty state (strix_pr_init()), filled in
+ * @text: the text, NUL-terminated; it is cut up
+ *
+ * Blank lines and lines starting with '#' are skipped.  Anything else
+ * that is not exactly the format is refused.
+ *
+ * Return: 0, or -EINVAL (malformed) or -ENOMEM, and then @pr is empty.
+ */
+int strix_pr_load(struct strix_pr_state *pr, char *text)
+{
+	struct strix_pr_reg *holder = NULL;
+	bool magic = false, seen_aptpl = false, seen_gen = false;
+	int type = -1, ret = 0;
+	char *line;
+
+	while (!ret && (line = strsep(&text, "\n"))) {
+		char *word;
+
+		if (!*line || *line == '#')
+			continue;
+		if (!magic) {
+			if (strcmp(line, PR_TEXT_MAGIC))
+				ret = -EINVAL;
+			magic = true;
+			continue;
+		}
+		word = strsep(&line, " ");
+		if (!line) {
+			ret = -EINVAL;
+		} else if (!strcmp(word, "reg")) {
+			ret = pr_load_reg(pr, line, &holder);
+		} else if (!strcmp(word, "aptpl") && !seen_aptpl) {
+			u8 v;
+
+			ret = kstrtou8(line, 10, &v);
+			if (!ret && v > 1)
+				ret = -EINVAL;
+			pr->aptpl = v;
+			seen_aptpl = true;
+		} else if (!strcmp(word, "generation") && !seen_gen) {
+			ret = kstrtou32(line, 0, &pr->generation);
+			seen_gen = true;
+		} else if (!strcmp(word, "reservation") && type < 0) {
+			u8 t;
+
+			ret = kstrtou8(line, 0, &t);
+			if (!ret && !pr_type_ok(t))
+				ret = -EINVAL;
+			type = t;
+		} else {
+			ret = -EINVAL;
+		}
+	}
+	/* a reservation has exactly one holder, and a holder a reservation */
+	if (!ret && (!magic || !seen_aptpl || !seen_gen ||
+		     (type < 0) != !holder))
+		ret = -EINVAL;
+	if (ret) {
+		strix_pr_clear_all(pr);
+		strix_pr_init(pr);
+		return ret == -ENOMEM ? ret : -EINVAL;
+	}
+	pr->holder = holder;
+	pr->type = holder ? type : 0;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(strix_pr_load);
+
+/**
+ * strix_pr_copy() - a deep copy of a state
+ * @dst: an empty state (strix_pr_init())
+ * @src: the state copied
+ *
+ * Return: 0 or -ENOMEM (and @dst is empty).
+ */
+int strix_pr_copy(struct strix_pr_state *dst, const struct strix_pr_state *src)
+{
+	const struct strix_pr_reg *reg;
+	struct strix_pr_reg *r;
+
+	list_for_each_entry(reg, &src->regs, entry) {
+		r = pr_reg_new(reg->ini, reg->rel_tgt_id, reg->key,
+			       reg->all_tg_pt);
+		if (!r) {
+			strix_pr_clear_all(dst);
+			strix_pr_init(dst);
+			return -ENOMEM;
+		}
+		list_add_tail(&r->entry, &dst->regs);
+		dst->nr_regs++;
+		if (src->holder == reg)
+			dst->holder = r;
+	}
+	dst->generation = src->generation;
+	dst->type = src->type;
+	dst->aptpl = src->aptpl;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(strix_pr_copy);
+
+/**
+ * strix_pr_replace() - move a state
+ * @dst: takes @src's state; its old registrations are freed
+ * @src: left empty
+ */
+void strix_pr_replace(struct strix_pr_state *dst, struct strix_pr_state *src)
+{
+	strix_pr_clear_all(dst);
+	list_splice_init(&src->regs, &dst->regs);
+	dst->nr_regs = src->nr_regs;
+	dst->holder = src->holder;
+	dst->type = src->type;
+	dst->generation = src->generation;
+	dst->aptpl = src->aptpl;
+	strix_pr_init(src);
+}
+EXPORT_SYMBOL_GPL(strix_pr_replace);

@@ -55,6 +55,9 @@ enum {
 /* An iSCSI name is at most 223 bytes (RFC 7143); with ",i,0x" + ISID. */
 #define STRIX_PR_MAX_NAME	240
 
+/* Registrations a device keeps at most (more: INSUFFICIENT REG. RESOURCES). */
+#define STRIX_PR_MAX_REGS	256
+
 /*
  * An I_T nexus as reservations see it: the initiator port's name (its
  * TransportID) and the relative identifier of the target port.
@@ -139,6 +142,12 @@ bool strix_pr_reg_match(const struct strix_pr_reg *reg,
 /* The registration of @nexus, or NULL. */
 struct strix_pr_reg *strix_pr_find(const struct strix_pr_state *pr,
 				   const struct strix_pr_nexus *nexus);
+
+/* The state as text (pr_state, the APTPL file): pr.c says the format. */
+ssize_t strix_pr_dump(const struct strix_pr_state *pr, char *buf, size_t size);
+int strix_pr_load(struct strix_pr_state *pr, char *text);
+int strix_pr_copy(struct strix_pr_state *dst, const struct strix_pr_state *src);
+void strix_pr_replace(struct strix_pr_state *dst, struct strix_pr_state *src);
 
 /* iSCSI-format TransportIDs (SPC-4 7.6.4.6): parse one, build one. */
 int strix_pr_tid_parse(const u8 *tid, u32 len, char *name, size_t size,

@@ -175,11 +175,6 @@ static void pr_param_len_test(struct kunit *test)
 	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_PARAM_LIST_LENGTH);
 	out.param_len = 24;
-	p[20] = 0x01;		/* APTPL: refused until persisted */
-	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
-			STRIX_INVALID_FIELD_PARAM);
-	KUNIT_EXPECT_EQ(test, fb, 20);
-	p[20] = 0;
 	out.sa = 8;		/* REPLACE LOST RESERVATION: not supported */
 	PR_EXPECT_SENSE(test, strix_pr_out(&c->pr, &A, &out, NULL, &fb),
 			STRIX_INVALID_FIELD_CDB);
@@ -538,7 +533,7 @@ static void pr_in_test(struct kunit *test)
 			STRIX_OK);
 	KUNIT_EXPECT_EQ(test, n, 8U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(buf), 8);
-	KUNIT_EXPECT_EQ(test, buf[2], 0x0c);	/* SIP_C ATP_C; no CRH, PTPL_C */
+	KUNIT_EXPECT_EQ(test, buf[2], 0x0d);	/* SIP_C ATP_C PTPL_C; no CRH */
 	KUNIT_EXPECT_EQ(test, buf[3], 0x90);	/* TMV, ALLOW COMMANDS 001b */
 	KUNIT_EXPECT_EQ(test, buf[4], 0xea);
 	KUNIT_EXPECT_EQ(test, buf[5], 0x01);
@@ -599,6 +594,169 @@ static void pr_tid_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, strix_pr_tid_build("a", NULL, 0), 20U);
 }
 
+/* APTPL follows the last successful REGISTER-type command only. */
+static void pr_aptpl_test(struct kunit *test)
+{
+	struct pr_ctx *c = test->priv;
+	u8 buf[8] = {};
+	u32 n;
+
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 5, 0x01),
+			STRIX_OK);
+	KUNIT_EXPECT_TRUE(test, c->pr.aptpl);
+	PR_EXPECT_SENSE(test, strix_pr_in(&c->pr, STRIX_PR_REPORT_CAPABILITIES,
+					  buf, sizeof(buf), &n), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, buf[2] & 0x01, 0x01);	/* PTPL_C */
+	KUNIT_EXPECT_EQ(test, buf[3] & 0x01, 0x01);	/* PTPL_A */
+	/* RESERVE ignores the bit; a failed REGISTER changes nothing */
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_RESERVE, STRIX_PR_WE, 5, 0, 0),
+			STRIX_OK);
+	KUNIT_EXPECT_TRUE(test, c->pr.aptpl);
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 9, 6, 0),
+			STRIX_RESERVATION_CONFLICT);
+	KUNIT_EXPECT_TRUE(test, c->pr.aptpl);
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_REGISTER_AND_IGNORE, 0, 0, 7, 0),
+			STRIX_OK);
+	KUNIT_EXPECT_FALSE(test, c->pr.aptpl);
+	memset(buf, 0, sizeof(buf));
+	strix_pr_in(&c->pr, STRIX_PR_REPORT_CAPABILITIES, buf, sizeof(buf), &n);
+	KUNIT_EXPECT_EQ(test, buf[3] & 0x01, 0);
+}
+
+/* The registration table is bounded: INSUFFICIENT REGISTRATION RESOURCES. */
+static void pr_max_regs_test(struct kunit *test)
+{
+	struct pr_ctx *c = test->priv;
+	struct strix_pr_nexus n = { .rel_tgt_id = 1 };
+	char name[32];
+	unsigned int i;
+
+	n.ini = name;
+	for (i = 0; i < STRIX_PR_MAX_REGS; i++) {
+		snprintf(name, sizeof(name), "iqn.n%u", i);
+		PR_ASSERT_SENSE(test, prout(test, &n, STRIX_PR_REGISTER, 0, 0, i + 1, 0),
+				STRIX_OK);
+	}
+	PR_EXPECT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 1, 0),
+			STRIX_INSUFFICIENT_REG_RES);
+	KUNIT_EXPECT_EQ(test, c->pr.nr_regs, STRIX_PR_MAX_REGS);
+	KUNIT_EXPECT_NULL(test, strix_pr_find(&c->pr, &A));
+	/* a registered nexus may still change its key */
+	PR_EXPECT_SENSE(test, prout(test, &n, STRIX_PR_REGISTER, 0, i, 99, 0), STRIX_OK);
+}
+
+static char *pr_dup(struct kunit *test, const char *s)
+{
+	char *d = kunit_kzalloc(test, strlen(s) + 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	strcpy(d, s);
+	return d;
+}
+
+/* dump -> load gives the same state, and the same dump */
+static void pr_dump_load_test(struct kunit *test)
+{
+	struct pr_ctx *c = test->priv;
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL), *again;
+	struct strix_pr_state st;
+	ssize_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER, 0, 0, 0xabc, 0x04 | 0x01),
+			STRIX_OK);
+	reg(test, &B, 0x10);
+	PR_ASSERT_SENSE(test, prout(test, &B, STRIX_PR_RESERVE, STRIX_PR_EA_RO, 0x10, 0, 0),
+			STRIX_OK);
+	/* B's REGISTER cleared APTPL; A's REGISTER AND IGNORE sets it again */
+	PR_ASSERT_SENSE(test, prout(test, &A, STRIX_PR_REGISTER_AND_IGNORE, 0, 0, 0xabd, 0x01),
+			STRIX_OK);
+	len = strix_pr_dump(&c->pr, buf, 4096);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "strix-pr 1\naptpl 1\ngeneration 3\nreservation 6\n"
+			   "reg 0x0000000000000abd 1 a iqn.a\n"
+			   "reg 0x0000000000000010 1 h iqn.b\n");
+	/* too small a buffer: -EFBIG, never a cut state */
+	KUNIT_EXPECT_EQ(test, strix_pr_dump(&c->pr, buf, len), -EFBIG);
+
+	len = strix_pr_dump(&c->pr, buf, 4096);
+	strix_pr_init(&st);
+	KUNIT_ASSERT_EQ(test, strix_pr_load(&st, pr_dup(test, buf)), 0);
+	KUNIT_EXPECT_EQ(test, st.nr_regs, 2U);
+	KUNIT_EXPECT_EQ(test, st.type, STRIX_PR_EA_RO);
+	KUNIT_EXPECT_TRUE(test, st.aptpl);
+	KUNIT_ASSERT_NOT_NULL(test, st.holder);
+	KUNIT_EXPECT_STREQ(test, st.holder->ini, "iqn.b");
+	KUNIT_EXPECT_TRUE(test, strix_pr_find(&st, &A2) != NULL);	/* all_tg_pt */
+	again = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	KUNIT_EXPECT_EQ(test, strix_pr_dump(&st, again, 4096), len);
+	KUNIT_EXPECT_STREQ(test, again, buf);
+	/* the loaded state obeys the rules: C conflicts, A (registered) not */
+	KUNIT_EXPECT_TRUE(test, strix_pr_conflict(&st, &C, STRIX_PR_READ));
+	KUNIT_EXPECT_FALSE(test, strix_pr_conflict(&st, &A, STRIX_PR_WRITE));
+
+	/* copy, then replace: the same text each time */
+	strix_pr_clear_all(&c->pr);
+	strix_pr_init(&c->pr);
+	KUNIT_ASSERT_EQ(test, strix_pr_copy(&c->pr, &st), 0);
+	strix_pr_dump(&c->pr, again, 4096);
+	KUNIT_EXPECT_STREQ(test, again, buf);
+	strix_pr_replace(&c->pr, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_regs, 0U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&st.regs));
+	strix_pr_dump(&c->pr, again, 4096);
+	KUNIT_EXPECT_STREQ(test, again, buf);
+}
+
+static const char *const pr_bad_texts[] = {
+	"",
+	"strix-pr 2\naptpl 0\ngeneration 0\n",
+	"aptpl 0\ngeneration 0\n",
+	"strix-pr 1\ngeneration 0\n",				/* no aptpl */
+	"strix-pr 1\naptpl 0\n",				/* no generation */
+	"strix-pr 1\naptpl 2\ngeneration 0\n",
+	"strix-pr 1\naptpl 1\naptpl 1\ngeneration 0\n",
+	"strix-pr 1\naptpl 0\ngeneration x\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nfoo 1\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreservation 1\n",	/* no holder */
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 1 h iqn.a\n", /* no type */
+	"strix-pr 1\naptpl 0\ngeneration 0\nreservation 2\nreg 0x1 1 h iqn.a\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreservation 1\n"
+		"reg 0x1 1 h iqn.a\nreg 0x2 1 h iqn.b\n",		/* two holders */
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x0 1 - iqn.a\n",	/* key 0 */
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 70000 - iqn.a\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 1 x iqn.a\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 1 -\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 1 - iqn.a b\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 1 - iqn.a\nreg 0x2 1 - iqn.a\n",
+	"strix-pr 1\naptpl 0\ngeneration 0\nreg 0x1 1 a iqn.a\nreg 0x2 2 - iqn.a\n",
+};
+
+static void pr_load_bad_test(struct kunit *test)
+{
+	struct strix_pr_state st;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pr_bad_texts); i++) {
+		strix_pr_init(&st);
+		KUNIT_EXPECT_EQ_MSG(test, strix_pr_load(&st, pr_dup(test, pr_bad_texts[i])),
+				    -EINVAL, "text %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, st.nr_regs, 0U, "text %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test, list_empty(&st.regs), "text %u", i);
+		KUNIT_EXPECT_NULL(test, st.holder);
+	}
+	/* comments, blank lines, the same nexus on two ports: fine */
+	strix_pr_init(&st);
+	KUNIT_EXPECT_EQ(test, strix_pr_load(&st, pr_dup(test,
+		"# saved\nstrix-pr 1\n\naptpl 0\ngeneration 3\n"
+		"reg 0x1 1 - iqn.a\nreg 0x2 2 - iqn.a\n")), 0);
+	KUNIT_EXPECT_EQ(test, st.nr_regs, 2U);
+	KUNIT_EXPECT_EQ(test, st.generation, 3U);
+	strix_pr_clear_all(&st);
+}
+
 static struct kunit_case pr_test_cases[] = {
 	KUNIT_CASE(pr_register_test),
 	KUNIT_CASE(pr_all_tg_pt_test),
@@ -616,6 +774,10 @@ static struct kunit_case pr_test_cases[] = {
 	KUNIT_CASE_PARAM(pr_conflict_test, pr_conflict_gen_params),
 	KUNIT_CASE(pr_in_test),
 	KUNIT_CASE(pr_tid_test),
+	KUNIT_CASE(pr_aptpl_test),
+	KUNIT_CASE(pr_max_regs_test),
+	KUNIT_CASE(pr_dump_load_test),
+	KUNIT_CASE(pr_load_bad_test),
 	{}
 };
 

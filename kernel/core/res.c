@@ -18,7 +18,11 @@
  * exists (SPC-4 5.12.2 without CRH; REPORT CAPABILITIES says CRH=0).
  * PREEMPT AND ABORT does not abort yet: task management comes with issue
  * "Shared-access semantics", the preempted nexuses get their unit
- * attention.  APTPL is refused until the state is persisted.
+ * attention.  A PR OUT runs on a copy of the state kept aside: when the
+ * state is to persist (APTPL before or after) and saving it fails
+ * (pr_file.c), the copy is put back and the command fails with
+ * INSUFFICIENT REGISTRATION RESOURCES; its unit attentions are staged
+ * per nexus (ua_staged) and only raised once it has succeeded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -69,7 +73,7 @@ static void strix_res_refresh_td(struct strix_device *dev,
 		   dev->spc2_holder && dev->spc2_holder != td);
 }
 
-static void strix_res_refresh(struct strix_device *dev)
+void strix_res_refresh(struct strix_device *dev)
 {
 	struct strix_tgt_dev *td;
 
@@ -207,7 +211,24 @@ static void strix_res_ua(void *priv, const struct strix_pr_reg *reg, u8 ascq)
 
 		strix_res_nexus(td, &n);
 		if (strix_pr_reg_match(reg, &n))
-			set_bit(ua, &td->ua_pending);
+			td->ua_staged |= BIT(ua);
+	}
+	spin_unlock(&dev->td_lock);
+}
+
+/* Raise (@deliver) or forget the unit attentions a PR OUT staged. */
+static void strix_res_ua_commit(struct strix_device *dev, bool deliver)
+{
+	struct strix_tgt_dev *td;
+	unsigned int ua;
+
+	lockdep_assert_held(&dev->res_mutex);
+	spin_lock(&dev->td_lock);
+	list_for_each_entry(td, &dev->tgt_devs, dev_entry) {
+		if (deliver)
+			for_each_set_bit(ua, &td->ua_staged, STRIX_UA_MAX)
+				set_bit(ua, &td->ua_pending);
+		td->ua_staged = 0;
 	}
 	spin_unlock(&dev->td_lock);
 }
@@ -216,6 +237,7 @@ static strix_sense_t strix_res_pr_out(struct strix_cmd *cmd)
 {
 	struct strix_device *dev = cmd->dev;
 	struct strix_pr_notify notify = { .ua = strix_res_ua, .priv = dev };
+	struct strix_pr_state old;
 	struct strix_pr_out out = {
 		.sa = cmd->cdb[1] & 0x1f,
 		.scope = cmd->cdb[2] >> 4,
@@ -238,15 +260,25 @@ static strix_sense_t strix_res_pr_out(struct strix_cmd *cmd)
 	out.param = param;
 	strix_res_nexus(cmd->tgt_dev, &n);
 
+	strix_pr_init(&old);
 	mutex_lock(&dev->res_mutex);
 	if (dev->spc2_holder && dev->spc2_holder != cmd->tgt_dev) {
 		ret = STRIX_RESERVATION_CONFLICT;
+	} else if (strix_pr_copy(&old, &dev->pr)) {
+		ret = STRIX_BUSY;
 	} else {
 		ret = strix_pr_out(&dev->pr, &n, &out, &notify, &fb);
+		if (ret == STRIX_OK && (dev->pr.aptpl || old.aptpl) &&
+		    strix_pr_file_save(dev)) {
+			strix_pr_replace(&dev->pr, &old);
+			ret = STRIX_INSUFFICIENT_REG_RES;
+		}
+		strix_res_ua_commit(dev, ret == STRIX_OK);
 		if (ret == STRIX_OK)
 			strix_res_refresh(dev);
 	}
 	mutex_unlock(&dev->res_mutex);
+	strix_pr_clear_all(&old);
 	kfree(param);
 
 	if (ret == STRIX_INVALID_FIELD_CDB)

@@ -67,6 +67,7 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	[__STRIX_MEDIUM_REMOVAL_PREVENTED] = { CC, ILLEGAL_REQUEST, 0x53, 0x02 },
 	[__STRIX_INVALID_RELEASE_PR]	= { CC, ILLEGAL_REQUEST, 0x26, 0x04 },
 	[__STRIX_PROTOCOL_CRC_ERROR]	= { CC, ABORTED_COMMAND, 0x47, 0x05 },
+	[__STRIX_INSUFFICIENT_REG_RES]	= { CC, ILLEGAL_REQUEST, 0x55, 0x04 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

@@ -56,6 +56,8 @@ static const struct sense_row_case sense_row_cases[] = {
 	{ "UNIT_ATTENTION", STRIX_UNIT_ATTENTION, CC, 0x06, 0x29, 0x00 },
 	{ "ABORTED", STRIX_ABORTED, CC, 0x0b, 0x00, 0x00 },
 	{ "PROTOCOL_CRC_ERROR", STRIX_PROTOCOL_CRC_ERROR, CC, 0x0b, 0x47, 0x05 },
+	{ "INSUFFICIENT_REG_RES", STRIX_INSUFFICIENT_REG_RES, CC, 0x05, 0x55,
+	  0x04 },
 	{ "MISCOMPARE", STRIX_MISCOMPARE, CC, 0x0e, 0x1d, 0x00 },
 	{ "out of range: target failure", STRIX_SENSE(__STRIX_SENSE_MAX), CC,
 	  0x04, 0x44, 0x00 },

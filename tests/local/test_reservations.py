@@ -127,11 +127,8 @@ def test_capabilities_and_bad_requests(nexuses):
     caps = prin(a, "--report-capabilities")
     assert re.search(r"\(sip_c\): 1", caps), caps
     assert re.search(r"\(atp_c\): 1", caps), caps
-    assert re.search(r"\(ptpl_c\): 0", caps), caps
+    assert re.search(r"\(ptpl_c\): 1", caps), caps     # APTPL: test_aptpl.py
     assert re.search(r"\(crh\): 0", caps), caps
-    # APTPL is refused (not persisted yet), and nothing changes
-    assert prout(a, "--register --param-sark=0xa --param-aptpl", check=False).returncode != 0
-    assert "no registered reservation keys" in prin(a, "--read-keys")
     # an unregistered nexus registering with a non-zero key: conflict
     assert prout(b, "--register --param-rk=0x5 --param-sark=0x6",
                  check=False).returncode == 24

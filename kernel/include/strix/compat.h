@@ -171,4 +171,25 @@ static inline void strix_bdev_close(struct strix_bdev *b)
 	b->bdev = NULL;
 }
 
+/*
+ * Files the core writes itself (the APTPL state, pr_file.c): the mount's
+ * id mapping became struct mnt_idmap in 6.3 (a user namespace before).
+ */
+#include <linux/mount.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define strix_mnt_idmap(mnt)		mnt_idmap(mnt)
+#define strix_renamedata_idmap(rd, mnt)				\
+	do {							\
+		(rd)->old_mnt_idmap = mnt_idmap(mnt);		\
+		(rd)->new_mnt_idmap = mnt_idmap(mnt);		\
+	} while (0)
+#else
+#define strix_mnt_idmap(mnt)		mnt_user_ns(mnt)
+#define strix_renamedata_idmap(rd, mnt)				\
+	do {							\
+		(rd)->old_mnt_userns = mnt_user_ns(mnt);	\
+		(rd)->new_mnt_userns = mnt_user_ns(mnt);	\
+	} while (0)
+#endif
+
 #endif

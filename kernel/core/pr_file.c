@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Persistent reservations across power loss (APTPL): the state of a device
+ * whose last registration asked for APTPL lives in <state_dir>/pr/<device>,
+ * the text of strix_pr_dump().  It is written after every PR OUT that
+ * changes such a state (and the once more when APTPL is turned off, so the
+ * file says "aptpl 0"), atomically: <device>.tmp is written and fsynced,
+ * renamed over <device>, and the directory fsynced.  add_device reads it
+ * back; a file saying "aptpl 0" restores nothing.
+ *
+ * The devices/<device>/pr_state attribute shows the same text and takes
+ * it (a restore: the state is replaced, and saved if it says APTPL);
+ * pr_file_name shows the file's path.
+ *
+ * Decisions: a file that does not parse fails add_device (-EINVAL, the
+ * reason in the kernel log) rather than silently dropping reservations a
+ * cluster fences with; remove or fix the file to go on.  The directory is
+ * the module parameter state_dir (default /var/lib/strix), created with
+ * its pr/ subdirectory (mode 0700) on the first save; its parent must
+ * exist.  pr_state is one sysfs page: a state that does not fit reads as
+ * -EFBIG (the file has no such limit).
+ *
+ * Locking: the callers hold dev->res_mutex, so one device's saves are
+ * serialised; different devices write different files.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <strix/compat.h>
+
+#include "core.h"
+
+static char *state_dir = "/var/lib/strix";
+module_param(state_dir, charp, 0444);
+MODULE_PARM_DESC(state_dir,
+		 "Where persistent state is kept (pr/<device>: APTPL reservations)");
+
+/* The longest text of a state: STRIX_PR_MAX_REGS lines of at most this. */
+#define PR_FILE_LINE	(4 + 19 + 6 + 3 + STRIX_PR_MAX_NAME + 1)
+#define PR_FILE_MAX	(64 + STRIX_PR_MAX_REGS * PR_FILE_LINE)
+
+static char *pr_file_dir(void)
+{
+	return kasprintf(GFP_KERNEL, "%s/pr", state_dir);
+}
+
+static char *pr_file_path(const struct strix_device *dev, const char *suffix)
+{
+	return kasprintf(GFP_KERNEL, "%s/pr/%s%s", state_dir, dev->name, suffix);
+}
+
+/* mkdir @path unless it exists. */
+static int pr_file_mkdir(const char *path)
+{
+	struct dentry *d;
+	struct path parent;
+	int ret;
+
+	d = kern_path_create(AT_FDCWD, path, &parent, LOOKUP_DIRECTORY);
+	if (IS_ERR(d))
+		return PTR_ERR(d) == -EEXIST ? 0 : PTR_ERR(d);
+	ret = vfs_mkdir(strix_mnt_idmap(parent.mnt), d_inode(parent.dentry), d,
+			0700);
+	done_path_create(&parent, d);
+	return ret;
+}
+
+static int pr_file_fsync_path(const char *path, int flags)
+{
+	struct file *f = filp_open(path, flags, 0);
+	int ret;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = vfs_fsync(f, 0);
+	filp_close(f, NULL);
+	return ret;
+}
+
+/* Write @len bytes of @buf to the new file @path and fsync it. */
+static int pr_file_write(const char *path, const char *buf, size_t len)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret = 0;
+
+	f = filp_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	while (pos < len) {
+		n = kernel_write(f, buf + pos, len - pos, &pos);
+		if (n <= 0) {
+			ret = n ? n : -EIO;
+			break;
+		}
+	}
+	if (!ret)
+		ret = vfs_fsync(f, 0);
+	filp_close(f, NULL);
+	return ret;
+}
+
+/* rename @from to @to, both in the directory @dir. */
+static int pr_file_rename(const char *dir, const char *from, const char *to)
+{
+	struct renamedata rd = {};
+	struct dentry *trap, *old, *new;
+	struct path p;
+	int ret;
+
+	ret = kern_path(dir, LOOKUP_DIRECTORY, &p);
+	if (ret)
+		return ret;
+	ret = mnt_want_write(p.mnt);
+	if (ret)
+		goto put_path;
+	trap = lock_rename(p.dentry, p.dentry);
+	if (IS_ERR(trap)) {
+		ret = PTR_ERR(trap);
+		goto drop_write;
+	}
+	old = lookup_one_len(from, p.dentry, strlen(from));
+	if (IS_ERR(old)) {
+		ret = PTR_ERR(old);
+		goto unlock;
+	}
+	ret = -ENOENT;
+	if (d_is_negative(old))
+		goto put_old;
+	new = lookup_one_len(to, p.dentry, strlen(to));
+	if (IS_ERR(new)) {
+		ret = PTR_ERR(new);
+		goto put_old;
+	}
+	strix_renamedata_idmap(&rd, p.mnt);
+	rd.old_dir = d_inode(p.dentry);
+	rd.old_dentry = old;
+	rd.new_dir = d_inode(p.dentry);
+	rd.new_dentry = new;
+	ret = vfs_rename(&rd);
+	dput(new);
+put_old:
+	dput(old);
+unlock:
+	unlock_rename(p.dentry, p.dentry);
+drop_write:
+	mnt_drop_write(p.mnt);
+put_path:
+	path_put(&p);
+	return ret;
+}
+
+/**
+ * strix_pr_file_save() - write the device's state to its APTPL file
+ * @dev: the device; dev->res_mutex held
+ *
+ * Return: 0 once the state is on stable storage, or a negative errno.
+ */
+int strix_pr_file_save(struct strix_device *dev)
+{
+	char *dir = NULL, *tmp = NULL, *buf;
+	char tmpname[STRIX_MAX_NAME + 8];
+	ssize_t len;
+	int ret = -ENOMEM;
+
+	lockdep_assert_held(&dev->res_mutex);
+	buf = kvmalloc(PR_FILE_MAX, GFP_KERNEL);
+	dir = pr_file_dir();
+	tmp = pr_file_path(dev, ".tmp");
+	if (!buf || !dir || !tmp)
+		goto out;
+	len = strix_pr_dump(&dev->pr, buf, PR_FILE_MAX);
+	ret = len < 0 ? len : 0;
+	if (!ret)
+		ret = pr_file_mkdir(state_dir);
+	if (!ret)
+		ret = pr_file_mkdir(dir);
+	if (!ret)
+		ret = pr_file_write(tmp, buf, len);
+	snprintf(tmpname, sizeof(tmpname), "%s.tmp", dev->name);
+	if (!ret)
+		ret = pr_file_rename(dir, tmpname, dev->name);
+	if (!ret)
+		ret = pr_file_fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	if (ret)
+		pr_err("device %s: cannot save the reservation state in %s: %d\n",
+		       dev->name, dir, ret);
+out:
+	kfree(tmp);
+	kfree(dir);
+	kvfree(buf);
+	return ret;
+}
+
+/**
+ * strix_pr_file_restore() - read the device's APTPL file, if any
+ * @dev: a device being added (not yet visible to anyone)
+ *
+ * Return: 0 (restored, or nothing to restore), -EINVAL if the file does
+ * not parse, or another negative errno if it cannot be read.
+ */
+int strix_pr_file_restore(struct strix_device *dev)
+{
+	struct strix_pr_state st;
+	char *path, *buf = NULL;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret;
+
+	path = pr_file_path(dev, "");
+	if (!path)
+		return -ENOMEM;
+	f = filp_open(path, O_RDONLY | O_NOFOLLOW, 0);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		if (ret == -ENOENT)
+			ret = 0;
+		else
+			pr_err("device %s: cannot open %s: %d\n", dev->name,
+			       path, ret);
+		goto out;
+	}
+	ret = -ENOMEM;
+	buf = kvmalloc(PR_FILE_MAX + 1, GFP_KERNEL);
+	if (!buf)
+		goto close;
+	while (pos < PR_FILE_MAX + 1) {
+		n = kernel_read(f, buf + pos, PR_FILE_MAX + 1 - pos, &pos);
+		if (n < 0) {
+			ret = n;
+			pr_err("device %s: cannot read %s: %d\n", dev->name,
+			       path, ret);
+			goto close;
+		}
+		if (!n)
+			break;
+	}
+	if (pos > PR_FILE_MAX || memchr(buf, '\0', pos)) {
+		ret = -EINVAL;
+	} else {
+		buf[pos] = '\0';
+		strix_pr_init(&st);
+		ret = strix_pr_load(&st, buf);
+	}
+	if (ret) {
+		pr_err("device %s: %s is not a reservation state (%d): remove or fix it\n",
+		       dev->name, path, ret);
+		goto close;
+	}
+	if (st.aptpl) {
+		mutex_lock(&dev->res_mutex);
+		strix_pr_replace(&dev->pr, &st);
+		mutex_unlock(&dev->res_mutex);
+		pr_info("device %s: restored %u registration(s) from %s\n",
+			dev->name, dev->pr.nr_regs, path);
+	} else {
+		strix_pr_clear_all(&st);
+	}
+close:
+	filp_close(f, NULL);
+out:
+	kvfree(buf);
+	kfree(path);
+	return ret;
+}
+
+/* ---- devices/<device>/pr_state and pr_file_name ----------------------- */
+
+static ssize_t pr_state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	ssize_t len;
+
+	mutex_lock(&dev->res_mutex);
+	len = strix_pr_dump(&dev->pr, buf, PAGE_SIZE);
+	mutex_unlock(&dev->res_mutex);
+	return len;
+}
+
+/*
+ * A restore: the whole state is replaced by the text written, or nothing
+ * changes.  The nexuses learn the new reservation at once; registrations
+ * that vanish this way raise no unit attention (an administrator's act,
+ * like a power cycle).
+ */
+static ssize_t pr_state_store(struct kobject *kobj, struct kobj_attribute *attr,
+			      const char *buf, size_t count)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	struct strix_pr_state st, old;
+	char *text;
+	int ret;
+
+	text = kmemdup_nul(buf, count, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	strix_pr_init(&st);
+	ret = strix_pr_load(&st, text);
+	kfree(text);
+	if (ret) {
+		pr_info("device %s: pr_state: malformed state\n", dev->name);
+		return ret;
+	}
+	strix_pr_init(&old);
+	mutex_lock(&dev->res_mutex);
+	if (dev->pr.aptpl || st.aptpl) {
+		ret = strix_pr_copy(&old, &dev->pr);
+		if (ret)
+			goto unlock;
+	}
+	strix_pr_replace(&dev->pr, &st);
+	if (dev->pr.aptpl || old.aptpl) {
+		ret = strix_pr_file_save(dev);
+		if (ret) {
+			strix_pr_replace(&dev->pr, &old);
+			goto unlock;
+		}
+	}
+	strix_res_refresh(dev);
+unlock:
+	mutex_unlock(&dev->res_mutex);
+	strix_pr_clear_all(&old);
+	strix_pr_clear_all(&st);
+	return ret ? ret : count;
+}
+struct kobj_attribute strix_dev_attr_pr_state = __ATTR_RW(pr_state);
+
+static ssize_t pr_file_name_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+
+	return sysfs_emit(buf, "%s/pr/%s\n", state_dir, dev->name);
+}
+struct kobj_attribute strix_dev_attr_pr_file_name = __ATTR_RO(pr_file_name);
