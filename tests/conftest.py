@@ -8,9 +8,7 @@ Tests under tests/host/ run on the host; tests marked "anywhere" (they
 need no module, e.g. tests/iscsi/ driving strix-iscsid on a fake tree) run
 on the host and in the guest.
 """
-import glob
 import os
-import stat
 
 import pytest
 
@@ -70,22 +68,7 @@ def stack():
 
     Everything the test created is deleted afterwards and the modules are
     unloaded; both must succeed."""
-    for m in ("strix_local", "strix_vdisk", "strix"):
-        if strixtest.loaded(m):
-            strixtest.rmmod(m)
-    # the initiator side: SCSI disks and generic devices
-    strixtest.sh("modprobe -a sd_mod sg")
-    strixtest.insmod("strix")
-    strixtest.insmod("strix_vdisk")
-    strixtest.insmod("strix_local")
-    tree = strixtest.Tree()
+    tree = strixtest.load_local_stack()
     yield tree
-    tree.clear()
-    for m in ("strix_local", "strix_vdisk", "strix"):
-        strixtest.rmmod(m)
-    # A tool that wrote to a /dev/sdX after its disk went away created a
-    # plain file there, which would shadow the next disk of that name.
-    stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
-    for p in stale:
-        os.unlink(p)
+    stale = strixtest.unload_local_stack(tree)
     assert not stale, "files left in /dev by a test: %s" % stale

@@ -3,9 +3,11 @@
 Kept free of pytest fixtures so a failing test's reproduction commands can
 be run by hand with the same code.
 """
+import glob
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import sys
@@ -316,3 +318,63 @@ def udev_settle(pred, timeout=20.0):
             return v
         time.sleep(0.1)
     return pred()
+
+
+# --- the local driver stack and the initiator's view of it ---------------
+LOCAL_STACK = ("strix", "strix_vdisk", "strix_local")
+
+
+def load_local_stack(*strix_params):
+    """strix (with @strix_params), strix_vdisk and strix_local, freshly
+    loaded, and sd/sg for the initiator side; returns a Tree."""
+    for m in reversed(LOCAL_STACK):
+        if loaded(m):
+            rmmod(m)
+    sh("modprobe -a sd_mod sg")
+    insmod("strix", *strix_params)
+    insmod("strix_vdisk")
+    insmod("strix_local")
+    return Tree()
+
+
+def unload_local_stack(tree):
+    """Delete everything in @tree and unload the stack.  Returns the plain
+    files found (and removed) in /dev: a tool that wrote to a /dev/sdX after
+    its disk went away created one, which would shadow the next disk."""
+    tree.clear()
+    for m in reversed(LOCAL_STACK):
+        rmmod(m)
+    stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
+    for p in stale:
+        os.unlink(p)
+    return stale
+
+
+def session_disk(tree, target, name):
+    """A local session `name` on @target; its /dev/sdX for LUN 0."""
+    host = tree.add_session(target, name)
+    disks = udev_settle(lambda: scsi_disks_of_host(host))
+    assert 0 in disks, "no disk on host%d" % host
+    dev = disks[0]
+    assert udev_settle(lambda: os.path.exists(dev) and stat.S_ISBLK(os.stat(dev).st_mode))
+    return dev
+
+
+def prout(dev, args, check=True):
+    """sg_persist --out with @args on @dev."""
+    return sh("sg_persist --out --no-inquiry %s %s" % (args, dev), check=check)
+
+
+def prin(dev, args):
+    """sg_persist --in output, lower case."""
+    return sh("sg_persist --in --no-inquiry %s %s" % (args, dev)).stdout.lower()
+
+
+def can_write(dev):
+    return sh("dd if=/dev/zero of=%s bs=4096 count=1 oflag=direct" % dev,
+              check=False).returncode == 0
+
+
+def can_read(dev):
+    return sh("dd if=%s of=/dev/null bs=4096 count=1 iflag=direct" % dev,
+              check=False).returncode == 0

@@ -2,17 +2,14 @@
 the core's state_dir as pr/<device>, atomically, and restored when the
 device is added again, after a module reload too; devices/<d>/pr_state
 exports and imports it.  Through the local driver with sg_persist."""
-import glob
 import os
-import stat
 
 import pytest
 
 import strixtest
-from strixtest import sh, udev_settle
+from strixtest import can_write, prin, prout, session_disk, sh
 
 A, B, C = "iqn.2026-12.test:a", "iqn.2026-12.test:b", "iqn.2026-12.test:c"
-MODULES = ("strix_local", "strix_vdisk", "strix")
 
 
 class Rig:
@@ -24,24 +21,12 @@ class Rig:
         self.tree = None
 
     def load(self, state_dir=None):
-        for m in MODULES:
-            if strixtest.loaded(m):
-                strixtest.rmmod(m)
-        sh("modprobe -a sd_mod sg")
-        strixtest.insmod("strix", "state_dir=%s" % (state_dir or self.state_dir))
-        strixtest.insmod("strix_vdisk")
-        strixtest.insmod("strix_local")
-        self.tree = strixtest.Tree()
+        self.tree = strixtest.load_local_stack("state_dir=%s" % (state_dir or self.state_dir))
 
     def unload(self):
         if self.tree:
-            self.tree.clear()
-        for m in MODULES:
-            if strixtest.loaded(m):
-                strixtest.rmmod(m)
-        stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
-        for p in stale:
-            os.unlink(p)
+            strixtest.unload_local_stack(self.tree)
+            self.tree = None
 
     def add_device(self):
         self.tree.add_device("vdisk_fileio", "d1", "filename=%s" % self.img)
@@ -52,11 +37,7 @@ class Rig:
         self.tree.add_lun("t1", "d1", 0)
 
     def disk(self, name):
-        host = self.tree.add_session("t1", name)
-        disks = udev_settle(lambda: strixtest.scsi_disks_of_host(host))
-        assert 0 in disks, "no disk on host%d" % host
-        dev = disks[0]
-        assert udev_settle(lambda: os.path.exists(dev) and stat.S_ISBLK(os.stat(dev).st_mode))
+        dev = session_disk(self.tree, "t1", name)
         sh("sg_turs %s" % dev, check=False)        # the power-on UA
         return dev
 
@@ -75,19 +56,6 @@ def rig(tmp_path):
     r.load()
     yield r
     r.unload()
-
-
-def prout(dev, args, check=True):
-    return sh("sg_persist --out --no-inquiry %s %s" % (args, dev), check=check)
-
-
-def prin(dev, args):
-    return sh("sg_persist --in --no-inquiry %s %s" % (args, dev)).stdout.lower()
-
-
-def can_write(dev):
-    return sh("dd if=/dev/zero of=%s bs=4096 count=1 oflag=direct" % dev,
-              check=False).returncode == 0
 
 
 def test_aptpl_saved_and_restored(rig):

@@ -2,24 +2,16 @@
 three) sessions with different initiator names on one target are different
 I_T nexuses to the same LUN; sg_persist drives PERSISTENT RESERVE IN/OUT
 and dd shows what each nexus may still read and write."""
-import os
 import re
-import stat
 
 import pytest
 
-import strixtest
-from strixtest import sh, udev_settle
+from strixtest import can_read, can_write, prin, prout, session_disk, sh, udev_settle
 
 
 def disk(stack, name):
     """A session `name` on t1; its /dev/sdX for LUN 0."""
-    host = stack.add_session("t1", name)
-    disks = udev_settle(lambda: strixtest.scsi_disks_of_host(host))
-    assert 0 in disks, "no disk on host%d" % host
-    dev = disks[0]
-    assert udev_settle(lambda: os.path.exists(dev) and stat.S_ISBLK(os.stat(dev).st_mode))
-    return dev
+    return session_disk(stack, "t1", name)
 
 
 @pytest.fixture
@@ -35,25 +27,6 @@ def nexuses(stack, tmp_path):
     for d in devs:          # the power-on UA, out of the way of the checks
         sh("sg_turs %s" % d, check=False)
     return devs
-
-
-def prout(dev, args, check=True):
-    return sh("sg_persist --out --no-inquiry %s %s" % (args, dev), check=check)
-
-
-def prin(dev, args):
-    """sg_persist --in output, lower case."""
-    return sh("sg_persist --in --no-inquiry %s %s" % (args, dev)).stdout.lower()
-
-
-def can_write(dev):
-    return sh("dd if=/dev/zero of=%s bs=4096 count=1 oflag=direct" % dev,
-              check=False).returncode == 0
-
-
-def can_read(dev):
-    return sh("dd if=%s of=/dev/null bs=4096 count=1 iflag=direct" % dev,
-              check=False).returncode == 0
 
 
 def keys(dev):
