@@ -5,9 +5,10 @@
  *   submit -> LUN lookup (RCU) -> unit attention -> parse -> buffers
  *          -> [fetch_data for writes] -> execute -> complete -> done
  *
- * No lock is taken on this path: the nexus is found with one xarray lookup
- * under RCU and pinned with a percpu reference, commands live in the
- * driver's memory, and buffers come from the driver (zero-copy) or from
+ * One lock is taken on this path, the nexus's own cmd_lock, to list the
+ * command for task management (tmf.c) at submit and unlist it at done: the
+ * nexus is found with one xarray lookup under RCU and pinned with a percpu
+ * reference, commands live in the driver's memory, and buffers come from the driver (zero-copy) or from
  * the core's per-CPU page cache (buf.c).  Handler I/O runs in the submitter's context when the
  * handler allows it there, otherwise on the device's workqueue.
  */
@@ -28,6 +29,8 @@
 static const u8 strix_ua_codes[STRIX_UA_MAX][2] = {
 	[STRIX_UA_POWER_ON]		= { 0x29, 0x00 },
 	[STRIX_UA_RESET]		= { 0x29, 0x03 },
+	[STRIX_UA_NEXUS_LOSS]		= { 0x29, 0x07 },
+	[STRIX_UA_CMDS_CLEARED]		= { 0x2f, 0x00 },
 	[STRIX_UA_RES_PREEMPTED]	= { 0x2a, 0x03 },
 	[STRIX_UA_RES_RELEASED]		= { 0x2a, 0x04 },
 	[STRIX_UA_REG_PREEMPTED]	= { 0x2a, 0x05 },
@@ -49,6 +52,19 @@ static bool strix_ua_take(struct strix_tgt_dev *td, u8 *asc, u8 *ascq)
 		}
 	}
 	return false;
+}
+
+/* The unit attention a nexus would report next, left pending. */
+bool strix_ua_peek(struct strix_tgt_dev *td, u8 *asc, u8 *ascq)
+{
+	unsigned long pending = READ_ONCE(td->ua_pending);
+	unsigned int i = find_first_bit(&pending, STRIX_UA_MAX);
+
+	if (i >= STRIX_UA_MAX)
+		return false;
+	*asc = strix_ua_codes[i][0];
+	*ascq = strix_ua_codes[i][1];
+	return true;
 }
 
 static bool strix_drv_atomic(const struct strix_cmd *cmd)
@@ -75,6 +91,20 @@ static void strix_cmd_complete(struct strix_cmd *cmd)
 {
 	struct strix_target *tgt = cmd->sess->tgt;
 
+	/* from here task management leaves the command be (tmf.c) */
+	set_bit(STRIX_CMD_ANSWERED, &cmd->state);
+	if (unlikely(test_bit(STRIX_CMD_ABORTED, &cmd->state))) {
+		cmd->sense_len = 0;
+		cmd->xfer_len = 0;
+		cmd->resid = 0;
+		cmd->overflow = false;
+		if (test_bit(STRIX_CMD_TAS, &cmd->state))
+			cmd->status = SAM_STAT_TASK_ABORTED;
+		else
+			cmd->aborted = true;
+		tgt->dreg->drv->queue_response(cmd);
+		return;
+	}
 	if (cmd->result == STRIX_OK) {
 		cmd->status = SAM_STAT_GOOD;
 		cmd->sense_len = 0;
@@ -101,6 +131,9 @@ static void strix_cmd_complete(struct strix_cmd *cmd)
 			atomic64_inc(&tgt->write_cmds);
 			atomic64_add(cmd->xfer_len >> 10, &tgt->write_kb);
 		}
+	} else if (cmd->status == SAM_STAT_CHECK_CONDITION && cmd->tgt_dev &&
+		   READ_ONCE(cmd->dev->qerr)) {
+		strix_tmf_qerr(cmd);
 	}
 	tgt->dreg->drv->queue_response(cmd);
 }
@@ -175,7 +208,12 @@ static void strix_cmd_do_io(struct strix_cmd *cmd)
 
 static void strix_cmd_work(struct work_struct *work)
 {
-	strix_cmd_do_io(container_of(work, struct strix_cmd, work));
+	struct strix_cmd *cmd = container_of(work, struct strix_cmd, work);
+
+	if (test_bit(STRIX_CMD_ABORTED, &cmd->state))	/* while it queued */
+		strix_cmd_io_done(cmd, STRIX_ABORTED);
+	else
+		strix_cmd_do_io(cmd);
 }
 
 /* Run the handler inline when it allows it in this context. */
@@ -335,6 +373,10 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 
 static void strix_cmd_execute(struct strix_cmd *cmd)
 {
+	if (unlikely(test_bit(STRIX_CMD_ABORTED, &cmd->state))) {
+		strix_cmd_fail(cmd, STRIX_ABORTED);
+		return;
+	}
 	switch (cmd->op) {
 	case STRIX_OP_EMULATE:
 		if (cmd->emul >= STRIX_EMUL_PR_IN)	/* reservations */
@@ -480,6 +522,8 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	rcu_read_unlock();
 	cmd->tgt_dev = td;
 	cmd->dev = td ? td->dev : NULL;
+	if (td)
+		strix_tmf_cmd_start(cmd);
 
 	if (td && READ_ONCE(td->ua_pending) && !strix_cmd_ignores_ua(cmd) &&
 	    strix_ua_take(td, &cmd->ua_asc, &cmd->ua_ascq)) {
@@ -602,6 +646,7 @@ void strix_cmd_done(struct strix_cmd *cmd)
 		cmd->sg_owned = false;
 	}
 	if (cmd->tgt_dev) {
+		strix_tmf_cmd_done(cmd);
 		percpu_ref_put(&cmd->tgt_dev->ref);
 		cmd->tgt_dev = NULL;
 	}

@@ -89,6 +89,8 @@ struct strix_dir {
 enum strix_ua {
 	STRIX_UA_POWER_ON,		/* 29 00 */
 	STRIX_UA_RESET,			/* 29 03 bus device reset function occurred */
+	STRIX_UA_NEXUS_LOSS,		/* 29 07 I_T nexus loss occurred */
+	STRIX_UA_CMDS_CLEARED,		/* 2f 00 commands cleared by another initiator */
 	STRIX_UA_RES_PREEMPTED,		/* 2a 03 reservations preempted */
 	STRIX_UA_RES_RELEASED,		/* 2a 04 reservations released */
 	STRIX_UA_REG_PREEMPTED,		/* 2a 05 registrations preempted */
@@ -137,6 +139,16 @@ struct strix_device {
 	struct strix_tgt_dev *spc2_holder;	/* SPC-2 RESERVE holder */
 	spinlock_t td_lock;
 	struct list_head tgt_devs;	/* struct strix_tgt_dev.dev_entry */
+	/*
+	 * Task management (tmf.c): @aborting counts commands aborted and not
+	 * yet given back (changed under their nexus's cmd_lock), @abort_wq
+	 * is woken when it reaches 0.  @tas and @qerr are the control mode
+	 * page's TAS and QErr (sysfs attributes; READ_ONCE on the I/O path).
+	 */
+	atomic_t aborting;
+	wait_queue_head_t abort_wq;
+	u8 tas;
+	u8 qerr;
 };
 
 enum {
@@ -229,6 +241,9 @@ struct strix_tgt_dev {
 	unsigned long ua_staged;
 	unsigned long flags;		/* BIT(STRIX_TD_*) */
 	struct list_head dev_entry;	/* in dev->tgt_devs (dev->td_lock) */
+	/* commands submitted and not yet done (tmf.c), under @cmd_lock */
+	spinlock_t cmd_lock;
+	struct list_head cmds;		/* struct strix_cmd.td_entry */
 };
 
 enum {
@@ -241,6 +256,8 @@ enum {
 	STRIX_TD_RES_READ,	/* read-class commands conflict */
 	STRIX_TD_RES_WRITE,	/* write-class commands conflict */
 	STRIX_TD_RES_SPC2,	/* SPC-2 reserved by another: all but a few */
+	/* A PREEMPT AND ABORT preempted this nexus (dev->res_mutex). */
+	STRIX_TD_ABORT_STAGED,
 };
 #define STRIX_TD_RES_MASK	(BIT(STRIX_TD_RES_READ) | BIT(STRIX_TD_RES_WRITE) | \
 				 BIT(STRIX_TD_RES_SPC2))
@@ -262,6 +279,7 @@ struct strix_session {
 	struct percpu_ref cmd_ref;
 	struct completion cmds_drained;
 	atomic64_t commands;		/* total submitted */
+	atomic64_t aborted;		/* of those, aborted by task management */
 	atomic_t active;		/* submitted, not yet done */
 	bool closing;			/* unregistering (under mgmt_mutex) */
 	void *priv;
@@ -277,6 +295,18 @@ void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from);
 bool strix_res_conflict(const struct strix_cmd *cmd);
 void strix_res_execute(struct strix_cmd *cmd);
 void strix_res_refresh(struct strix_device *dev);
+
+/* tmf.c */
+void strix_tmf_dev_init(struct strix_device *dev);
+void strix_tmf_cmd_start(struct strix_cmd *cmd);
+void strix_tmf_cmd_done(struct strix_cmd *cmd);
+void strix_tmf_qerr(struct strix_cmd *cmd);
+void strix_tmf_preempt_abort(struct strix_device *dev,
+			     const struct strix_cmd *except);
+int strix_tmf_init_module(void);
+void strix_tmf_exit_module(void);
+extern struct kobj_attribute strix_dev_attr_tas;
+extern struct kobj_attribute strix_dev_attr_qerr;
 
 /* pr_file.c: the APTPL state on disk, pr_state and pr_file_name */
 int strix_pr_file_save(struct strix_device *dev);
@@ -315,7 +345,6 @@ void strix_device_ua(struct strix_device *dev, enum strix_ua ua);
 void strix_lun_ua(struct strix_lun *lun, enum strix_ua ua);
 
 /* cmd.c */
-int strix_cmd_init_module(void);
-void strix_cmd_exit_module(void);
+bool strix_ua_peek(struct strix_tgt_dev *td, u8 *asc, u8 *ascq);
 
 #endif

@@ -100,6 +100,8 @@ static struct attribute *strix_dev_attrs[] = {
 	&strix_dev_attr_type.attr,
 	&strix_dev_attr_pr_state.attr,
 	&strix_dev_attr_pr_file_name.attr,
+	&strix_dev_attr_tas.attr,
+	&strix_dev_attr_qerr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(strix_dev);
@@ -173,6 +175,7 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 		goto put_module;
 	dev->hreg = hreg;
 	strix_res_dev_init(dev);
+	strix_tmf_dev_init(dev);
 	strscpy(dev->name, name, sizeof(dev->name));
 	dev->priv = h->dev_priv_size ? (void *)(dev + 1) : NULL;
 	dev->params.scsi_type = h->scsi_type;

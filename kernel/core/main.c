@@ -31,8 +31,14 @@ static int __init strix_init(void)
 	ret = strix_buf_init();
 	if (ret)
 		return ret;
+	ret = strix_tmf_init_module();
+	if (ret) {
+		strix_buf_exit();
+		return ret;
+	}
 	ret = strix_sysfs_init();
 	if (ret) {
+		strix_tmf_exit_module();
 		strix_buf_exit();
 		return ret;
 	}
@@ -44,6 +50,7 @@ static void __exit strix_exit(void)
 {
 	strix_sysfs_exit();
 	rcu_barrier();	/* nexus structures freed with kfree_rcu() */
+	strix_tmf_exit_module();
 	strix_buf_exit();
 	pr_info("Strix target core unloaded\n");
 }

@@ -16,9 +16,9 @@
  *
  * Decisions: RESERVE and RELEASE conflict while any PR registration
  * exists (SPC-4 5.12.2 without CRH; REPORT CAPABILITIES says CRH=0).
- * PREEMPT AND ABORT does not abort yet: task management comes with issue
- * "Shared-access semantics", the preempted nexuses get their unit
- * attention.  A PR OUT runs on a copy of the state kept aside: when the
+ * PREEMPT AND ABORT marks the preempted nexuses (STRIX_TD_ABORT_STAGED)
+ * and, once it has succeeded, aborts their commands (tmf.c) without
+ * waiting for them.  A PR OUT runs on a copy of the state kept aside: when the
  * state is to persist (APTPL before or after) and saving it fails
  * (pr_file.c), the copy is put back and the command fails with
  * INSUFFICIENT REGISTRATION RESOURCES; its unit attentions are staged
@@ -78,10 +78,10 @@ void strix_res_refresh(struct strix_device *dev)
 	struct strix_tgt_dev *td;
 
 	lockdep_assert_held(&dev->res_mutex);
-	spin_lock(&dev->td_lock);
+	spin_lock_irq(&dev->td_lock);
 	list_for_each_entry(td, &dev->tgt_devs, dev_entry)
 		strix_res_refresh_td(dev, td);
-	spin_unlock(&dev->td_lock);
+	spin_unlock_irq(&dev->td_lock);
 }
 
 /* A nexus appears: it learns what is reserved before its first command. */
@@ -91,9 +91,9 @@ void strix_res_nexus_add(struct strix_tgt_dev *td)
 
 	mutex_lock(&dev->res_mutex);
 	strix_res_refresh_td(dev, td);
-	spin_lock(&dev->td_lock);
+	spin_lock_irq(&dev->td_lock);
 	list_add_tail(&td->dev_entry, &dev->tgt_devs);
-	spin_unlock(&dev->td_lock);
+	spin_unlock_irq(&dev->td_lock);
 	mutex_unlock(&dev->res_mutex);
 }
 
@@ -116,9 +116,9 @@ void strix_res_nexus_del(struct strix_tgt_dev *td)
 	struct strix_device *dev = td->dev;
 
 	mutex_lock(&dev->res_mutex);
-	spin_lock(&dev->td_lock);
+	spin_lock_irq(&dev->td_lock);
 	list_del(&td->dev_entry);
-	spin_unlock(&dev->td_lock);
+	spin_unlock_irq(&dev->td_lock);
 	strix_res_spc2_drop(dev, td);
 	mutex_unlock(&dev->res_mutex);
 }
@@ -152,11 +152,11 @@ void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from)
 		dev->spc2_holder = NULL;
 		strix_res_refresh(dev);
 	}
-	spin_lock(&dev->td_lock);
+	spin_lock_irq(&dev->td_lock);
 	list_for_each_entry(td, &dev->tgt_devs, dev_entry)
 		if (td != from)
 			set_bit(STRIX_UA_RESET, &td->ua_pending);
-	spin_unlock(&dev->td_lock);
+	spin_unlock_irq(&dev->td_lock);
 	mutex_unlock(&dev->res_mutex);
 }
 
@@ -205,7 +205,7 @@ static void strix_res_ua(void *priv, const struct strix_pr_reg *reg, u8 ascq)
 		ua = STRIX_UA_REG_PREEMPTED;
 		break;
 	}
-	spin_lock(&dev->td_lock);
+	spin_lock_irq(&dev->td_lock);
 	list_for_each_entry(td, &dev->tgt_devs, dev_entry) {
 		struct strix_pr_nexus n;
 
@@ -213,7 +213,24 @@ static void strix_res_ua(void *priv, const struct strix_pr_reg *reg, u8 ascq)
 		if (strix_pr_reg_match(reg, &n))
 			td->ua_staged |= BIT(ua);
 	}
-	spin_unlock(&dev->td_lock);
+	spin_unlock_irq(&dev->td_lock);
+}
+
+/* PREEMPT AND ABORT: mark the nexuses of @reg; aborted on success. */
+static void strix_res_abort(void *priv, const struct strix_pr_reg *reg)
+{
+	struct strix_device *dev = priv;
+	struct strix_tgt_dev *td;
+
+	spin_lock_irq(&dev->td_lock);
+	list_for_each_entry(td, &dev->tgt_devs, dev_entry) {
+		struct strix_pr_nexus n;
+
+		strix_res_nexus(td, &n);
+		if (strix_pr_reg_match(reg, &n))
+			set_bit(STRIX_TD_ABORT_STAGED, &td->flags);
+	}
+	spin_unlock_irq(&dev->td_lock);
 }
 
 /* Raise (@deliver) or forget the unit attentions a PR OUT staged. */
@@ -223,20 +240,24 @@ static void strix_res_ua_commit(struct strix_device *dev, bool deliver)
 	unsigned int ua;
 
 	lockdep_assert_held(&dev->res_mutex);
-	spin_lock(&dev->td_lock);
+	spin_lock_irq(&dev->td_lock);
 	list_for_each_entry(td, &dev->tgt_devs, dev_entry) {
 		if (deliver)
 			for_each_set_bit(ua, &td->ua_staged, STRIX_UA_MAX)
 				set_bit(ua, &td->ua_pending);
+		else
+			clear_bit(STRIX_TD_ABORT_STAGED, &td->flags);
 		td->ua_staged = 0;
 	}
-	spin_unlock(&dev->td_lock);
+	spin_unlock_irq(&dev->td_lock);
 }
 
 static strix_sense_t strix_res_pr_out(struct strix_cmd *cmd)
 {
 	struct strix_device *dev = cmd->dev;
-	struct strix_pr_notify notify = { .ua = strix_res_ua, .priv = dev };
+	struct strix_pr_notify notify = {
+		.ua = strix_res_ua, .abort = strix_res_abort, .priv = dev,
+	};
 	struct strix_pr_state old;
 	struct strix_pr_out out = {
 		.sa = cmd->cdb[1] & 0x1f,
@@ -274,8 +295,10 @@ static strix_sense_t strix_res_pr_out(struct strix_cmd *cmd)
 			ret = STRIX_INSUFFICIENT_REG_RES;
 		}
 		strix_res_ua_commit(dev, ret == STRIX_OK);
-		if (ret == STRIX_OK)
+		if (ret == STRIX_OK) {
 			strix_res_refresh(dev);
+			strix_tmf_preempt_abort(dev, cmd);
+		}
 	}
 	mutex_unlock(&dev->res_mutex);
 	strix_pr_clear_all(&old);

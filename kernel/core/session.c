@@ -38,6 +38,8 @@ static struct strix_tgt_dev *strix_tgt_dev_create(struct strix_session *sess,
 		return NULL;
 	}
 	init_completion(&td->drained);
+	spin_lock_init(&td->cmd_lock);
+	INIT_LIST_HEAD(&td->cmds);
 	td->sess = sess;
 	td->dev = lun->dev;
 	td->lun = lun->lun;
@@ -207,6 +209,13 @@ static ssize_t active_commands_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%d\n", atomic_read(&to_sess(kobj)->active));
 }
 
+/* Of the commands, those task management aborted (tmf.c). */
+static ssize_t aborted_commands_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_sess(kobj)->aborted));
+}
+
 static ssize_t force_close_store(struct kobject *kobj,
 				 struct kobj_attribute *attr, const char *buf,
 				 size_t count)
@@ -234,12 +243,14 @@ static ssize_t force_close_store(struct kobject *kobj,
 static struct kobj_attribute strix_sess_attr_initiator_name = __ATTR_RO(initiator_name);
 static struct kobj_attribute strix_sess_attr_commands = __ATTR_RO(commands);
 static struct kobj_attribute strix_sess_attr_active_commands = __ATTR_RO(active_commands);
+static struct kobj_attribute strix_sess_attr_aborted_commands = __ATTR_RO(aborted_commands);
 static struct kobj_attribute strix_sess_attr_force_close = __ATTR_WO(force_close);
 
 static struct attribute *strix_sess_attrs[] = {
 	&strix_sess_attr_initiator_name.attr,
 	&strix_sess_attr_commands.attr,
 	&strix_sess_attr_active_commands.attr,
+	&strix_sess_attr_aborted_commands.attr,
 	&strix_sess_attr_force_close.attr,
 	NULL,
 };
@@ -284,35 +295,6 @@ struct strix_target *strix_session_target(const struct strix_session *sess)
 	return sess->tgt;
 }
 EXPORT_SYMBOL_GPL(strix_session_target);
-
-/**
- * strix_session_reset() - a LOGICAL UNIT RESET or TARGET RESET through @sess
- * @sess: the session the task management function arrived on
- * @lun:  the LUN (ignored when @all)
- * @all:  every LUN the session sees (a target reset)
- *
- * The reset's effect on the logical units (strix_res_reset()); aborting
- * the commands is the driver's, before this.  May sleep.
- *
- * Return: 0, or -ENOENT when the session does not see @lun.
- */
-int strix_session_reset(struct strix_session *sess, u64 lun, bool all)
-{
-	struct strix_tgt_dev *td;
-	unsigned long idx;
-	int ret = -ENOENT;
-
-	mutex_lock(&strix_core.mgmt_mutex);
-	xa_for_each(&sess->tgt_devs, idx, td) {
-		if (!all && td->lun != lun)
-			continue;
-		strix_res_reset(td->dev, td);
-		ret = 0;
-	}
-	mutex_unlock(&strix_core.mgmt_mutex);
-	return all ? 0 : ret;
-}
-EXPORT_SYMBOL_GPL(strix_session_reset);
 
 /**
  * strix_session_nexus_loss() - the session is ending, answer as if gone

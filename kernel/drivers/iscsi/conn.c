@@ -428,6 +428,7 @@ static int strix_iscsi_send_r2ts(struct strix_iscsi_conn *conn,
 		spin_lock_irqsave(&conn->task_lock, flags);
 		n = 0;
 		if (!test_bit(STRIX_ISCSI_T_ABORTED, &t->flags) &&
+		    !test_bit(STRIX_ISCSI_T_DATA_ABORTED, &t->flags) &&
 		    !test_bit(STRIX_ISCSI_T_DATA_LOST, &t->flags)) {
 			if (t->ttt == 0) {
 				t->ttt = ++conn->next_ttt;
@@ -806,8 +807,8 @@ void strix_iscsi_queue_response(struct strix_cmd *cmd)
 	bool finish = false;
 
 	spin_lock_irqsave(&conn->task_lock, flags);
-	if (test_bit(STRIX_ISCSI_T_ABORTED, &t->flags))
-		finish = true;
+	if (test_bit(STRIX_ISCSI_T_ABORTED, &t->flags) || cmd->aborted)
+		finish = true;	/* no response: the core aborted it */
 	else if (t->received < t->unsol_end)	/* unsolicited data to come */
 		__set_bit(STRIX_ISCSI_T_RSP_HELD, &t->flags);
 	else if (!__strix_iscsi_tx_queue(t, STRIX_ISCSI_T_SEND_RSP))
@@ -815,6 +816,29 @@ void strix_iscsi_queue_response(struct strix_cmd *cmd)
 	spin_unlock_irqrestore(&conn->task_lock, flags);
 	if (finish)
 		strix_iscsi_task_finish(t);
+}
+
+/*
+ * The core aborted @cmd (under its spinlock: ours only here).  A command
+ * waiting for Data-Out stops: no more R2Ts, what comes is dropped, and the
+ * core ends the wait.
+ */
+bool strix_iscsi_abort_data(struct strix_cmd *cmd)
+{
+	struct strix_iscsi_task *t = container_of(cmd, struct strix_iscsi_task,
+						  cmd);
+	struct strix_iscsi_conn *conn = t->conn;
+	unsigned long flags;
+	bool owed = false;
+
+	spin_lock_irqsave(&conn->task_lock, flags);
+	if (cmd->expected_dir == STRIX_DATA_WRITE) {
+		__set_bit(STRIX_ISCSI_T_DATA_ABORTED, &t->flags);
+		owed = test_bit(STRIX_ISCSI_T_WANT_DATA, &t->flags) &&
+		       !__test_and_set_bit(STRIX_ISCSI_T_DATA_DONE, &t->flags);
+	}
+	spin_unlock_irqrestore(&conn->task_lock, flags);
+	return owed;
 }
 
 /* ---- receive ---- */
@@ -954,49 +978,83 @@ static void strix_iscsi_tmf_task_done(struct strix_iscsi_task *tmf)
 	strix_iscsi_tx_queue(tmf, STRIX_ISCSI_T_SEND_RSP);
 }
 
-static bool strix_iscsi_tmf_matches(const struct strix_iscsi_task *t,
-				    const struct strix_iscsi_task *tmf)
+/* The core's answer to a TMF, as iSCSI says it. */
+static u8 strix_iscsi_tmf_rsp(enum strix_tmf_rsp r)
 {
-	switch (tmf->pdu.tmf.function) {
-	case STRIX_ISCSI_TMF_ABORT_TASK_SET:
-	case STRIX_ISCSI_TMF_CLEAR_TASK_SET:
-	case STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET:
-		return !memcmp(t->pdu.cmd.lun, tmf->pdu.tmf.lun, 8);
-	case STRIX_ISCSI_TMF_TARGET_WARM_RESET:
-	case STRIX_ISCSI_TMF_TARGET_COLD_RESET:
-		return true;
+	switch (r) {
+	case STRIX_TMF_COMPLETE:	return STRIX_ISCSI_TMF_RSP_COMPLETE;
+	case STRIX_TMF_SUCCEEDED:	return STRIX_ISCSI_TMF_RSP_SUCCEEDED;
+	case STRIX_TMF_NO_TASK:		return STRIX_ISCSI_TMF_RSP_COMPLETE;
+	case STRIX_TMF_NO_LUN:		return STRIX_ISCSI_TMF_RSP_NO_LUN;
+	default:			return STRIX_ISCSI_TMF_RSP_REJECTED;
 	}
-	return false;
 }
 
-static bool strix_iscsi_tmf_target_wide(u8 function)
+/* The core finished a TMF's function: the response goes once all is in. */
+void strix_iscsi_tmf_done(struct strix_tmf *ct)
 {
-	return function == STRIX_ISCSI_TMF_TARGET_WARM_RESET ||
-	       function == STRIX_ISCSI_TMF_TARGET_COLD_RESET;
+	struct strix_iscsi_task *tmf = container_of(ct, struct strix_iscsi_task,
+						    core_tmf);
+
+	tmf->response = strix_iscsi_tmf_rsp(ct->response);
+	if (atomic_dec_and_test(&tmf->tmf_wait))
+		strix_iscsi_tmf_task_done(tmf);
+}
+
+/* Hand the function to the core (it aborts across every session). */
+static void strix_iscsi_tmf_core(struct strix_iscsi_task *tmf,
+				 enum strix_tmf_fn fn, u64 lun, u64 tag)
+{
+	tmf->core_tmf.fn = fn;
+	tmf->core_tmf.lun = lun;
+	tmf->core_tmf.tag = tag;
+	atomic_inc(&tmf->tmf_wait);
+	strix_tmf_submit(tmf->conn->isess->sess, &tmf->core_tmf);
 }
 
 /*
- * Task management, within this session (the core's task management, with
- * its unit attentions for other sessions, is not there yet): the tasks
- * are aborted and the response goes once the core has given them back.
+ * Task management.  Tasks the core does not have yet (held for CmdSN
+ * order) are this driver's to abort; the rest, across every session, and
+ * the resets' effects are the core's.  The response goes when both are
+ * done.  Only tasks of this LUN (or all, for the target-wide functions)
+ * that are held here are ours: the held ones of a whole-LUN function.
  */
 static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 			    struct strix_iscsi_task *tmf)
 {
 	struct strix_iscsi_tmf_req *r = &tmf->pdu.tmf;
+	u64 lun = strix_lun_from_wire(r->lun);
+	enum strix_tmf_fn fn;
 	struct strix_iscsi_task *t;
 	unsigned long idx;
+	bool abort_held = true;
 
 	atomic_set(&tmf->tmf_wait, 1);	/* ours, dropped below */
+	tmf->response = STRIX_ISCSI_TMF_RSP_COMPLETE;
 	switch (r->function) {
 	case STRIX_ISCSI_TMF_ABORT_TASK:
+	case STRIX_ISCSI_TMF_QUERY_TASK:
 		t = strix_iscsi_task_get(conn, r->ref_task_tag);
-		if (!t) {
-			tmf->response = STRIX_ISCSI_TMF_RSP_NO_TASK;
+		if (!t || t->kind != STRIX_ISCSI_TASK_SCSI) {
+			if (t)
+				strix_iscsi_task_put(t);
+			tmf->response = r->function == STRIX_ISCSI_TMF_ABORT_TASK ?
+					STRIX_ISCSI_TMF_RSP_NO_TASK :
+					STRIX_ISCSI_TMF_RSP_COMPLETE;
 			break;
 		}
-		tmf->response = STRIX_ISCSI_TMF_RSP_COMPLETE;
-		strix_iscsi_abort(t, tmf);
+		if (!test_bit(STRIX_ISCSI_T_SUBMITTED, &t->flags)) {
+			/* still held: it is ours (and present, for a query) */
+			if (r->function == STRIX_ISCSI_TMF_ABORT_TASK)
+				strix_iscsi_abort(t, tmf);
+			else
+				tmf->response = STRIX_ISCSI_TMF_RSP_SUCCEEDED;
+		} else {
+			strix_iscsi_tmf_core(tmf,
+				r->function == STRIX_ISCSI_TMF_ABORT_TASK ?
+				STRIX_TMF_ABORT_TASK : STRIX_TMF_QUERY_TASK,
+				t->cmd.lun, t->cmd.tag);
+		}
 		strix_iscsi_task_put(t);
 		break;
 	case STRIX_ISCSI_TMF_ABORT_TASK_SET:
@@ -1004,36 +1062,59 @@ static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 	case STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET:
 	case STRIX_ISCSI_TMF_TARGET_WARM_RESET:
 	case STRIX_ISCSI_TMF_TARGET_COLD_RESET:
-		if (!strix_iscsi_tmf_target_wide(r->function) &&
-		    !strix_session_has_lun(conn->isess->sess,
-					   strix_lun_from_wire(r->lun))) {
-			tmf->response = STRIX_ISCSI_TMF_RSP_NO_LUN;
+	case STRIX_ISCSI_TMF_I_T_NEXUS_RESET:
+	case STRIX_ISCSI_TMF_QUERY_TASK_SET:
+	case STRIX_ISCSI_TMF_QUERY_ASYNC_EVENT:
+		switch (r->function) {
+		case STRIX_ISCSI_TMF_ABORT_TASK_SET:
+			fn = STRIX_TMF_ABORT_TASK_SET;
+			break;
+		case STRIX_ISCSI_TMF_CLEAR_TASK_SET:
+			fn = STRIX_TMF_CLEAR_TASK_SET;
+			break;
+		case STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET:
+			fn = STRIX_TMF_LUN_RESET;
+			break;
+		case STRIX_ISCSI_TMF_I_T_NEXUS_RESET:
+			fn = STRIX_TMF_I_T_NEXUS_RESET;
+			break;
+		case STRIX_ISCSI_TMF_QUERY_TASK_SET:
+			fn = STRIX_TMF_QUERY_TASK_SET;
+			abort_held = false;
+			break;
+		case STRIX_ISCSI_TMF_QUERY_ASYNC_EVENT:
+			fn = STRIX_TMF_QUERY_ASYNC_EVENT;
+			abort_held = false;
+			break;
+		default:
+			fn = STRIX_TMF_TARGET_RESET;
 			break;
 		}
-		tmf->response = STRIX_ISCSI_TMF_RSP_COMPLETE;
 		xa_for_each(&conn->tasks, idx, t) {
+			if (!abort_held)
+				break;
 			t = strix_iscsi_task_get(conn, idx);
 			if (!t)
 				continue;
-			if (strix_iscsi_tmf_matches(t, tmf))
+			if (t->kind == STRIX_ISCSI_TASK_SCSI &&
+			    !test_bit(STRIX_ISCSI_T_SUBMITTED, &t->flags) &&
+			    (fn == STRIX_TMF_TARGET_RESET ||
+			     fn == STRIX_TMF_I_T_NEXUS_RESET ||
+			     t->cmd.lun == lun))
 				strix_iscsi_abort(t, tmf);
 			strix_iscsi_task_put(t);
 		}
-		/* the resets' effect on the logical units: the core's */
-		if (r->function == STRIX_ISCSI_TMF_LOGICAL_UNIT_RESET)
-			strix_session_reset(conn->isess->sess,
-					    strix_lun_from_wire(r->lun), false);
-		else if (strix_iscsi_tmf_target_wide(r->function))
-			strix_session_reset(conn->isess->sess, 0, true);
+		strix_iscsi_tmf_core(tmf, fn, lun, 0);
 		break;
 	case STRIX_ISCSI_TMF_TASK_REASSIGN:
 		tmf->response = STRIX_ISCSI_TMF_RSP_NO_REASSIGN;
 		break;
 	case STRIX_ISCSI_TMF_CLEAR_ACA:
+		/* NACA=1 is refused: no ACA to clear */
 		tmf->response = STRIX_ISCSI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	default:
-		tmf->response = STRIX_ISCSI_TMF_RSP_REJECTED;
+		tmf->response = STRIX_ISCSI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	}
 	if (atomic_dec_and_test(&tmf->tmf_wait))
@@ -1280,7 +1361,8 @@ static int strix_iscsi_rx_data_out(struct strix_iscsi_conn *conn,
 		return ret ? ret : strix_iscsi_reject(conn, bhs,
 				STRIX_ISCSI_REJECT_INVALID_FIELD);
 	}
-	if (test_bit(STRIX_ISCSI_T_ABORTED, &t->flags)) {
+	if (test_bit(STRIX_ISCSI_T_ABORTED, &t->flags) ||
+	    test_bit(STRIX_ISCSI_T_DATA_ABORTED, &t->flags)) {
 		strix_iscsi_task_put(t);
 		return strix_iscsi_skip_data(conn, pdu->dsl);
 	}

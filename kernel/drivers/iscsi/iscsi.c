@@ -723,6 +723,8 @@ struct strix_tgt_driver strix_iscsi_driver = {
 	.enable_target	= strix_iscsi_enable_target,
 	.fetch_data	= strix_iscsi_fetch_data,
 	.queue_response	= strix_iscsi_queue_response,
+	.abort_data	= strix_iscsi_abort_data,
+	.tmf_done	= strix_iscsi_tmf_done,
 	.close_session	= strix_iscsi_close_session,
 };
 

@@ -175,6 +175,7 @@ enum {
 	STRIX_ISCSI_T_SUBMITTED,	/* given to the core */
 	STRIX_ISCSI_T_IN_WINDOW,	/* counted in sess->in_window */
 	STRIX_ISCSI_T_DATA_LOST,	/* see strix_iscsi_data_lost() */
+	STRIX_ISCSI_T_DATA_ABORTED,	/* the core aborted it: no R2T, data dropped */
 };
 
 /*
@@ -215,8 +216,9 @@ struct strix_iscsi_task {
 	void			*data;
 	u32			data_len;
 	u8			response;	/* TMF, Logout */
-	/* TMF: tasks it waits for */
+	/* TMF: tasks it waits for (and the core's function, as one) */
 	atomic_t		tmf_wait;
+	struct strix_tmf	core_tmf;
 	struct strix_iscsi_task	*tmf;		/* SCSI: the TMF waiting on us */
 };
 
@@ -315,6 +317,8 @@ void strix_iscsi_conn_request_logout(struct strix_iscsi_conn *conn, u16 secs);
 void strix_iscsi_sess_end(struct strix_iscsi_sess *isess);
 void strix_iscsi_fetch_data(struct strix_cmd *cmd);
 void strix_iscsi_queue_response(struct strix_cmd *cmd);
+bool strix_iscsi_abort_data(struct strix_cmd *cmd);
+void strix_iscsi_tmf_done(struct strix_tmf *tmf);
 int strix_iscsi_conn_init(void);
 void strix_iscsi_conn_exit(void);
 

@@ -55,7 +55,14 @@ struct strix_local_sess {
 	struct work_struct remove_work;
 	struct work_struct rescan_work;
 	atomic_t inflight;
+	atomic_t aborted_done;	/* aborted commands being given back */
 	wait_queue_head_t idle_wq;
+};
+
+/* A task management function from the SCSI error handler. */
+struct strix_local_tmf {
+	struct strix_tmf tmf;
+	struct completion done;
 };
 
 /* Our part of each scsi_cmnd (host template cmd_size). */
@@ -132,38 +139,101 @@ static void strix_local_queue_response(struct strix_cmd *cmd)
 	struct strix_local_cmd *lc = container_of(cmd, struct strix_local_cmd, cmd);
 	struct strix_local_sess *ls = lc->ls;
 	struct scsi_cmnd *sc = lc->sc;
+	bool aborted = cmd->aborted;
 
-	if (cmd->sense_len)
-		memcpy(sc->sense_buffer, cmd->sense,
-		       min_t(unsigned int, cmd->sense_len, SCSI_SENSE_BUFFERSIZE));
-	sc->result = cmd->status;
-	scsi_set_resid(sc, cmd->overflow ? 0 : cmd->resid);
+	if (aborted) {
+		/*
+		 * Aborted by task management: the midlayer retries it (a
+		 * command its error handler holds ignores this completion).
+		 * The handler that asked waits for aborted_done to drop, so
+		 * this scsi_done() is over before it returns.
+		 */
+		atomic_inc(&ls->aborted_done);
+		sc->result = DID_RESET << 16;
+	} else {
+		if (cmd->sense_len)
+			memcpy(sc->sense_buffer, cmd->sense,
+			       min_t(unsigned int, cmd->sense_len,
+				     SCSI_SENSE_BUFFERSIZE));
+		sc->result = cmd->status;
+		scsi_set_resid(sc, cmd->overflow ? 0 : cmd->resid);
+	}
 	strix_cmd_done(cmd);
 	WRITE_ONCE(lc->in_core, false);
 	atomic_dec(&ls->inflight);
+	scsi_done(sc);
+	if (aborted)
+		atomic_dec(&ls->aborted_done);
 	if (wq_has_sleeper(&ls->idle_wq))	/* the error handler waits */
 		wake_up_all(&ls->idle_wq);
-	scsi_done(sc);
+}
+
+static void strix_local_tmf_done(struct strix_tmf *tmf)
+{
+	complete(&container_of(tmf, struct strix_local_tmf, tmf)->done);
 }
 
 /*
- * Error handling.  The core answers every command it is given (task
- * management comes later), so the handlers wait for the answer instead of
- * racing with it; the scsi_cmnd must not be reused while the core has it.
+ * Error handling: each handler is a task management function of the core
+ * (ABORT TASK, LOGICAL UNIT RESET, TARGET RESET, I_T NEXUS RESET for the
+ * bus and the host).  The core answers once every command it aborted has
+ * been given back; the handler then also waits until those commands'
+ * scsi_done() calls are over, so none touches a command the midlayer has
+ * taken back.
  */
+static int strix_local_tmf(struct scsi_cmnd *sc, enum strix_tmf_fn fn)
+{
+	struct strix_local_sess *ls = shost_to_ls(sc->device->host);
+	struct strix_local_tmf t = { .tmf = { .fn = fn } };
+	struct scsi_lun wire;
+
+	if (READ_ONCE(ls->removing) || !ls->sess)
+		return FAILED;
+	int_to_scsilun(sc->device->lun, &wire);
+	t.tmf.lun = strix_lun_from_wire(wire.scsi_lun);
+	t.tmf.tag = blk_mq_unique_tag(scsi_cmd_to_rq(sc));
+	init_completion(&t.done);
+	strix_tmf_submit(ls->sess, &t.tmf);
+	wait_for_completion(&t.done);
+	wait_event(ls->idle_wq, !atomic_read(&ls->aborted_done));
+	switch (t.tmf.response) {
+	case STRIX_TMF_COMPLETE:
+	case STRIX_TMF_NO_TASK:		/* answered meanwhile */
+	case STRIX_TMF_NO_LUN:		/* the LUN went: nothing to reset */
+		return SUCCESS;
+	default:
+		return FAILED;
+	}
+}
+
 static int strix_local_eh_abort(struct scsi_cmnd *sc)
 {
 	struct strix_local_cmd *lc = scsi_cmd_priv(sc);
 	struct strix_local_sess *ls = shost_to_ls(sc->device->host);
 
+	if (strix_local_tmf(sc, STRIX_TMF_ABORT_TASK) != SUCCESS)
+		return FAILED;
+	/* answered before the abort: its response is on its way */
 	return wait_event_timeout(ls->idle_wq, !READ_ONCE(lc->in_core),
 				  STRIX_LOCAL_EH_WAIT) ? SUCCESS : FAILED;
 }
 
-static int strix_local_eh_reset(struct scsi_cmnd *sc)
+static int strix_local_eh_device_reset(struct scsi_cmnd *sc)
+{
+	return strix_local_tmf(sc, STRIX_TMF_LUN_RESET);
+}
+
+static int strix_local_eh_target_reset(struct scsi_cmnd *sc)
+{
+	return strix_local_tmf(sc, STRIX_TMF_TARGET_RESET);
+}
+
+static int strix_local_eh_host_reset(struct scsi_cmnd *sc)
 {
 	struct strix_local_sess *ls = shost_to_ls(sc->device->host);
 
+	if (strix_local_tmf(sc, STRIX_TMF_I_T_NEXUS_RESET) != SUCCESS)
+		return FAILED;
 	return wait_event_timeout(ls->idle_wq, !atomic_read(&ls->inflight),
 				  STRIX_LOCAL_EH_WAIT) ? SUCCESS : FAILED;
 }
@@ -175,9 +245,10 @@ static struct scsi_host_template strix_local_sht = {
 	.proc_name		= "strix_local",
 	.queuecommand		= strix_local_queuecommand,
 	.eh_abort_handler	= strix_local_eh_abort,
-	.eh_device_reset_handler = strix_local_eh_reset,
-	.eh_target_reset_handler = strix_local_eh_reset,
-	.eh_host_reset_handler	= strix_local_eh_reset,
+	.eh_device_reset_handler = strix_local_eh_device_reset,
+	.eh_target_reset_handler = strix_local_eh_target_reset,
+	.eh_bus_reset_handler	= strix_local_eh_host_reset,
+	.eh_host_reset_handler	= strix_local_eh_host_reset,
 	.can_queue		= 256,
 	.cmd_per_lun		= 64,
 	.this_id		= -1,
@@ -463,6 +534,7 @@ static struct strix_tgt_driver strix_local_driver = {
 	.target_added	= strix_local_target_added,
 	.del_target	= strix_local_del_target,
 	.queue_response	= strix_local_queue_response,
+	.tmf_done	= strix_local_tmf_done,
 	.close_session	= strix_local_close_session,
 	.luns_changed	= strix_local_luns_changed,
 };

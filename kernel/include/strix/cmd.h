@@ -120,7 +120,8 @@ enum strix_op {
  * submit, the core until queue_response, a handler between its I/O call and
  * strix_cmd_io_done(), the driver again after queue_response); ownership
  * moves with those calls, so the fields need no lock.  @state is the only
- * field read across contexts (task management), with atomic ops.
+ * field read across contexts (task management, core/tmf.c), with atomic
+ * bitops; @td_entry is under the nexus's cmd_lock.
  */
 struct strix_cmd {
 	/* From the driver, before strix_cmd_submit(). */
@@ -163,6 +164,13 @@ struct strix_cmd {
 	u8			sense_len;
 	u32			resid;		/* > 0: underflow, see @overflow */
 	bool			overflow;
+	/*
+	 * Task management aborted the command and no response is owed (the
+	 * nexus that asked, or TAS off): the driver sends nothing and calls
+	 * strix_cmd_done().  An aborted command owed TASK ABORTED status
+	 * comes with that status and @aborted false.
+	 */
+	bool			aborted;
 
 	/* Core-private. */
 	u8			emul;		/* enum strix_emul (core/scsi.h) */
@@ -181,9 +189,18 @@ struct strix_cmd {
 	u16			sense_field_byte;
 	s8			sense_field_bit;	/* -1: no bit pointer */
 	bool			sg_owned;	/* the core allocated @sg */
-	atomic_t		state;
+	unsigned long		state;		/* BIT(STRIX_CMD_*), atomic bitops */
 	struct work_struct	work;		/* execution on the device's workers */
-	struct list_head	sess_entry;	/* the session's in-flight list */
+	struct list_head	td_entry;	/* the nexus's in-flight list */
+	struct list_head	abort_entry;	/* tmf.c: a local list */
+};
+
+/* cmd->state: the core's, for task management (core/tmf.c) */
+enum {
+	STRIX_CMD_LISTED,	/* on tgt_dev->cmds */
+	STRIX_CMD_ABORTED,	/* a TMF, QErr or PREEMPT AND ABORT aborted it */
+	STRIX_CMD_TAS,		/* aborted for another nexus, TAS=1: TASK ABORTED */
+	STRIX_CMD_ANSWERED,	/* queue_response() called */
 };
 
 #endif

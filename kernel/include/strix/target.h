@@ -18,6 +18,7 @@
 
 struct strix_target;
 struct strix_tgt_driver;
+struct strix_tmf;
 
 /* driver->flags */
 enum {
@@ -93,6 +94,19 @@ struct strix_tgt_driver {
 	 * the mgmt mutex held, so only schedule work here.
 	 */
 	void (*luns_changed)(struct strix_session *sess);
+
+	/*
+	 * Task management (core/tmf.c).  @abort_data: the core aborted @cmd,
+	 * which may be waiting for its write data (fetch_data() called,
+	 * strix_cmd_data_ready() not yet): stop receiving it and return true
+	 * when strix_cmd_data_ready() was still owed, the core then calls it
+	 * itself.  Called under a core spinlock: take only the driver's own
+	 * spinlocks, call nothing of the core.  NULL: the driver never waits
+	 * for data.  @tmf_done: a strix_tmf_submit() is finished (its
+	 * response is in tmf->response); any context.
+	 */
+	bool (*abort_data)(struct strix_cmd *cmd);
+	void (*tmf_done)(struct strix_tmf *tmf);
 };
 
 int strix_register_driver(struct strix_tgt_driver *drv);
@@ -132,11 +146,60 @@ void *strix_session_priv(const struct strix_session *sess);
 const char *strix_session_initiator(const struct strix_session *sess);
 struct strix_target *strix_session_target(const struct strix_session *sess);
 /*
- * The effect of a LOGICAL UNIT RESET (or, @all, a TARGET RESET) that came
- * on @sess, once the driver has aborted the commands: SPC-2 reservations
- * released, a unit attention for the other nexuses.  May sleep.
+ * Task management functions (SAM-5 7), as a driver receives them.  The
+ * core runs them across every session: commands are aborted wherever they
+ * are (queued, waiting for data, in the handler, being answered), each is
+ * answered once or (aborted) not at all, and the function completes when
+ * the last command it aborted has been given back with strix_cmd_done().
  */
-int strix_session_reset(struct strix_session *sess, u64 lun, bool all);
+enum strix_tmf_fn {
+	STRIX_TMF_ABORT_TASK,
+	STRIX_TMF_ABORT_TASK_SET,
+	STRIX_TMF_CLEAR_TASK_SET,
+	STRIX_TMF_LUN_RESET,
+	STRIX_TMF_TARGET_RESET,		/* warm reset: every LUN of the target */
+	STRIX_TMF_I_T_NEXUS_RESET,
+	STRIX_TMF_QUERY_TASK,
+	STRIX_TMF_QUERY_TASK_SET,
+	STRIX_TMF_QUERY_ASYNC_EVENT,
+	STRIX_TMF_CLEAR_ACA,
+};
+
+/* Service responses (SAM-5 7.1). */
+enum strix_tmf_rsp {
+	STRIX_TMF_COMPLETE,		/* FUNCTION COMPLETE */
+	STRIX_TMF_SUCCEEDED,		/* FUNCTION SUCCEEDED (the queries) */
+	STRIX_TMF_NO_TASK,		/* ABORT TASK: no such task */
+	STRIX_TMF_NO_LUN,		/* INCORRECT LOGICAL UNIT NUMBER */
+	STRIX_TMF_REJECTED,		/* FUNCTION REJECTED */
+};
+
+/*
+ * struct strix_tmf - one task management request.
+ *
+ * The driver embeds it, fills the first part, calls strix_tmf_submit()
+ * and owns it again when its tmf_done() is called.
+ */
+struct strix_tmf {
+	enum strix_tmf_fn	fn;
+	u64			lun;		/* ignored by TARGET RESET, I_T NEXUS RESET */
+	u64			tag;		/* ABORT TASK, QUERY TASK: cmd->tag */
+
+	/* The answer. */
+	enum strix_tmf_rsp	response;
+	u8			info[3];	/* QUERY ASYNC EVENT: key, ASC, ASCQ */
+
+	/* Core-private. */
+	struct strix_session	*sess;
+	struct work_struct	work;
+};
+
+/*
+ * Run @tmf, which arrived on @sess; the answer comes through the driver's
+ * tmf_done() (possibly before this returns).  Process context.
+ */
+void strix_tmf_submit(struct strix_session *sess, struct strix_tmf *tmf);
+
 /*
  * A logout was accepted and the session's commands are done: release now
  * what I_T nexus loss releases (SPC-2 reservation, medium prevention), so
