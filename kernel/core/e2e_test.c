@@ -268,6 +268,7 @@ struct e2e_cmd {
 	u8 sense_len;
 	u32 resid;
 	bool overflow;
+	bool aborted;			/* no response owed (task management) */
 	u32 got;			/* bytes copied to @rdata */
 };
 
@@ -289,6 +290,7 @@ static void e2e_queue_response(struct strix_cmd *cmd)
 	memcpy(c->sense, cmd->sense, sizeof(c->sense));
 	c->resid = cmd->resid;
 	c->overflow = cmd->overflow;
+	c->aborted = cmd->aborted;
 	if (!c->own_sg && c->rdata && cmd->sg && cmd->data_dir == STRIX_DATA_READ &&
 	    !cmd->status)
 		c->got = sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, c->rdata,
@@ -319,12 +321,24 @@ static void e2e_close_session(struct strix_session *sess)
 	schedule_work(&s->close_work);
 }
 
+/* A task management function of a test, answered through tmf_done. */
+struct e2e_tmf {
+	struct strix_tmf tmf;
+	struct completion done;
+};
+
+static void e2e_tmf_done(struct strix_tmf *tmf)
+{
+	complete(&container_of(tmf, struct e2e_tmf, tmf)->done);
+}
+
 static struct strix_tgt_driver e2e_drv = {
 	.name = E2E_DRV,
 	.owner = THIS_MODULE,
 	.fetch_data = e2e_fetch_data,
 	.queue_response = e2e_queue_response,
 	.close_session = e2e_close_session,
+	.tmf_done = e2e_tmf_done,
 };
 
 /* ---- per-case fixture ------------------------------------------------ */
@@ -941,6 +955,197 @@ static void e2e_unregister_drains_test(struct kunit *test)
 	e2e_clear_ua(test, f->s.sess, 0);
 }
 
+
+/* ---- task management ------------------------------------------------- */
+
+static struct e2e_tmf *e2e_tmf_start(struct kunit *test, struct strix_session *sess,
+				     enum strix_tmf_fn fn, u64 lun, u64 tag)
+{
+	struct e2e_tmf *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	init_completion(&t->done);
+	t->tmf.fn = fn;
+	t->tmf.lun = lun;
+	t->tmf.tag = tag;
+	strix_tmf_submit(sess, &t->tmf);
+	return t;
+}
+
+/* Run a function that has nothing to wait for; returns its response. */
+static enum strix_tmf_rsp e2e_tmf(struct kunit *test, struct strix_session *sess,
+				  enum strix_tmf_fn fn, u64 lun, u64 tag)
+{
+	struct e2e_tmf *t = e2e_tmf_start(test, sess, fn, lun, tag);
+
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, E2E_WAIT) > 0);
+	return t->tmf.response;
+}
+
+/* A READ(10) of LUN 0 parked in the handler: returns it submitted. */
+static struct e2e_cmd *e2e_park_read(struct kunit *test, struct strix_session *sess)
+{
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	struct e2e_cmd *c;
+	u8 cdb[10];
+
+	reinit_completion(&r->parked_done);
+	WRITE_ONCE(r->park, true);
+	e2e_rw10(cdb, READ_10, 0, 1);
+	c = e2e_cmd_new(test, sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	strix_cmd_submit(&c->cmd);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&r->parked_done, E2E_WAIT) > 0);
+	return c;
+}
+
+static u32 e2e_tur_sense(struct kunit *test, struct strix_session *sess)
+{
+	struct e2e_cmd *c = e2e_nodata(test, sess, 0, e2e_tur, 6);
+
+	return c->status == SAM_STAT_GOOD ? 0 : e2e_sense(c);
+}
+
+/*
+ * ABORT TASK of a command in the handler: the function waits for the I/O,
+ * the command gets no response, the session counts it aborted; QUERY TASK
+ * sees it before and not after; an unknown tag is NO TASK.
+ */
+static void e2e_tmf_abort_task_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	struct e2e_cmd *c;
+	struct e2e_tmf *t;
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	c = e2e_park_read(test, f->s.sess);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK, 0,
+				      c->cmd.tag), STRIX_TMF_SUCCEEDED);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK_SET, 0, 0),
+			STRIX_TMF_SUCCEEDED);
+	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_ABORT_TASK, 0, c->cmd.tag);
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));	/* waits for the I/O */
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK, 0,
+				      c->cmd.tag), STRIX_TMF_COMPLETE);
+	strix_cmd_io_done(r->parked, STRIX_OK);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_TRUE(test, c->aborted);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, t->tmf.response, STRIX_TMF_COMPLETE);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_ABORT_TASK, 0,
+				      c->cmd.tag), STRIX_TMF_NO_TASK);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK_SET, 0, 0),
+			STRIX_TMF_COMPLETE);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_LUN_RESET, 7, 0),
+			STRIX_TMF_NO_LUN);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_CLEAR_ACA, 0, 0),
+			STRIX_TMF_REJECTED);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess), 0U);	/* no UA */
+}
+
+/*
+ * LOGICAL UNIT RESET through one session aborts another's command: with
+ * TAS (the default) that one gets TASK ABORTED, then the reset's unit
+ * attention, which QUERY ASYNCHRONOUS EVENT reports first.  The issuer
+ * gets no unit attention.
+ */
+static void e2e_tmf_lun_reset_tas_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_sess *s2 = kunit_kzalloc(test, sizeof(*s2), GFP_KERNEL);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	struct e2e_cmd *c;
+	struct e2e_tmf *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	e2e_session_open(test, s2, E2E_INI "-2");
+	e2e_clear_ua(test, s2->sess, 0);
+	e2e_clear_ua(test, f->s.sess, 0);
+	c = e2e_park_read(test, s2->sess);
+	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_LUN_RESET, 0, 0);
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));
+	strix_cmd_io_done(r->parked, STRIX_OK);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_FALSE(test, c->aborted);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_TASK_ABORTED);
+	KUNIT_EXPECT_EQ(test, c->sense_len, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, t->tmf.response, STRIX_TMF_COMPLETE);
+
+	t = e2e_tmf_start(test, s2->sess, STRIX_TMF_QUERY_ASYNC_EVENT, 0, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, t->tmf.response, STRIX_TMF_SUCCEEDED);
+	KUNIT_EXPECT_EQ(test, t->tmf.info[0], UNIT_ATTENTION);
+	KUNIT_EXPECT_EQ(test, t->tmf.info[1], 0x29);
+	KUNIT_EXPECT_EQ(test, t->tmf.info[2], 0x03);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess),
+			KEY_ASC(UNIT_ATTENTION, 0x29, 0x03));
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, s2->sess, STRIX_TMF_QUERY_ASYNC_EVENT, 0, 0),
+			STRIX_TMF_COMPLETE);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess), 0U);
+	strix_session_unregister(s2->sess);
+}
+
+/*
+ * TAS=0: CLEAR TASK SET aborts another nexus's command without a response
+ * and leaves it COMMANDS CLEARED BY ANOTHER INITIATOR.  I_T NEXUS RESET
+ * leaves I_T NEXUS LOSS OCCURRED on its own nexus.
+ */
+static void e2e_tmf_clear_task_set_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_sess *s2 = kunit_kzalloc(test, sizeof(*s2), GFP_KERNEL);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	struct e2e_cmd *c;
+	struct e2e_tmf *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/tas", "0"), 0);
+	KUNIT_EXPECT_EQ(test, e2e_write("devices/ea/qerr", "2"), -EINVAL);
+	e2e_session_open(test, s2, E2E_INI "-2");
+	e2e_clear_ua(test, s2->sess, 0);
+	e2e_clear_ua(test, f->s.sess, 0);
+	c = e2e_park_read(test, s2->sess);
+	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_CLEAR_TASK_SET, 0, 0);
+	strix_cmd_io_done(r->parked, STRIX_OK);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_TRUE(test, c->aborted);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, t->tmf.response, STRIX_TMF_COMPLETE);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess),
+			KEY_ASC(UNIT_ATTENTION, 0x2f, 0x00));
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess), 0U);
+
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_I_T_NEXUS_RESET, 0, 0),
+			STRIX_TMF_COMPLETE);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess),
+			KEY_ASC(UNIT_ATTENTION, 0x29, 0x07));
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess), 0U);
+	strix_session_unregister(s2->sess);
+}
+
+/* QErr 11b: a CHECK CONDITION aborts the nexus's other commands. */
+static void e2e_tmf_qerr_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	struct e2e_cmd *c, *bad;
+	u8 cdb[10];
+
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/qerr", "3"), 0);
+	e2e_clear_ua(test, f->s.sess, 0);
+	c = e2e_park_read(test, f->s.sess);
+	e2e_rw10(cdb, READ_10, E2E_BLOCKS, 1);		/* out of range */
+	bad = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, bad);
+	e2e_expect_check(test, bad, KEY_ASC(ILLEGAL_REQUEST, 0x21, 0x00));
+	strix_cmd_io_done(r->parked, STRIX_OK);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_TRUE(test, c->aborted);
+}
+
 /* Deleting the target closes its sessions through the driver. */
 static void e2e_target_del_closes_sessions_test(struct kunit *test)
 {
@@ -967,6 +1172,10 @@ static struct kunit_case e2e_cases[] = {
 	KUNIT_CASE(e2e_mgmt_test),
 	KUNIT_CASE(e2e_removable_test),
 	KUNIT_CASE(e2e_unregister_drains_test),
+	KUNIT_CASE(e2e_tmf_abort_task_test),
+	KUNIT_CASE(e2e_tmf_lun_reset_tas_test),
+	KUNIT_CASE(e2e_tmf_clear_task_set_test),
+	KUNIT_CASE(e2e_tmf_qerr_test),
 	KUNIT_CASE(e2e_target_del_closes_sessions_test),
 	{}
 };

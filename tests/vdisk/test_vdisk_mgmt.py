@@ -36,7 +36,7 @@ EXTRA_ATTRS = {
     "vdisk_fileio": {"size", "size_mb", "resync_size", "sync"},
     "vdisk_blockio": {"size", "size_mb", "resync_size", "sync"},
 }
-CORE_ATTRS = {"type", "handler", "exported", "pr_state", "pr_file_name"}
+CORE_ATTRS = {"type", "handler", "exported", "pr_state", "pr_file_name", "tas", "qerr"}
 
 
 def path(*parts):

@@ -26,8 +26,9 @@ using Names = std::set<std::string, std::less<>>;
 const Names handlers{"vdisk_fileio", "vdisk_blockio", "vdisk_nullio", "vcdrom",
 		     "dev_disk",     "dev_tape",      "dev_cdrom",    "dev_changer",
 		     "dev_modisk",   "dev_processor", "dev_raid"};
+// tas and qerr are Strix's (the control mode page's TAS and QErr).
 const Names device_common{"threads_num", "threads_pool_type", "max_tgt_dev_commands",
-			  "pr_file_name"};
+			  "pr_file_name", "tas", "qerr"};
 const Names vdisk_runtime{"size",    "size_mb",    "t10_vend_id",      "vend_specific_id",
 			  "prod_id", "prod_rev_lvl", "usn",            "eui64_id",
 			  "naa_id",  "scsi_device_name", "lb_per_pb_exp", "opt_trans_len",
