@@ -378,3 +378,41 @@ def can_write(dev):
 def can_read(dev):
     return sh("dd if=%s of=/dev/null bs=4096 count=1 iflag=direct" % dev,
               check=False).returncode == 0
+
+
+def inflight(dev):
+    """Requests of block device @dev in flight (reads + writes)."""
+    name = os.path.basename(os.path.realpath(dev))
+    with open("/sys/block/%s/inflight" % name) as f:
+        return sum(int(x) for x in f.read().split())
+
+
+def fio_verify_cmd(dev, size, offset="0", bs="128k", extra=""):
+    """fio writing @size of @dev at QD32 and reading it back verified."""
+    return ("fio --name=verify --filename=%s --direct=1 --ioengine=libaio --iodepth=32 "
+            "--rw=randwrite --bs=%s --size=%s --offset=%s --verify=crc32c "
+            "--verify_fatal=1 --do_verify=1 --verify_state_save=0 %s"
+            % (dev, bs, size, offset, extra))
+
+
+def reset_storm(dev, resets, size="96M", interval=0.1):
+    """fio with verification on @dev while `sg_reset` sends each of @resets
+    in turn, from the moment fio's I/O is in flight until fio ends.
+    Large blocks keep commands in the target long enough for a reset to
+    find some: a TCG guest's fio has few 4k ones in flight.
+    Returns (fio exit status, its output, resets sent)."""
+    fio = subprocess.Popen(fio_verify_cmd(dev, size), shell=True, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    end = time.time() + 120
+    while fio.poll() is None and not inflight(dev) and time.time() < end:
+        time.sleep(0.02)            # fio lays out its job first
+    sent = 0
+    while fio.poll() is None:
+        r = sh("sg_reset %s %s" % (resets[sent % len(resets)], dev), check=False)
+        assert r.returncode == 0, r.stdout
+        sent += 1
+        time.sleep(interval)
+    out = fio.communicate()[0]
+    print(out[-3000:])
+    print("resets sent: %d" % sent)
+    return fio.returncode, out, sent

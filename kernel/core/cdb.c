@@ -127,6 +127,15 @@ static strix_sense_t strix_check_report_luns(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
+/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: room for the 4-byte answer. */
+static strix_sense_t strix_check_report_tmf(struct strix_cmd *cmd,
+					    const struct strix_cdb_info *ci)
+{
+	if (cmd->data_len < 4)
+		return strix_invalid_field(cmd, 6, -1);
+	return STRIX_OK;
+}
+
 /* READ CAPACITY 10/16: without PMI the LBA field must be 0. */
 static strix_sense_t strix_check_read_capacity(struct strix_cmd *cmd,
 					       const struct strix_cdb_info *ci)
@@ -279,6 +288,13 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [2] = 0xff, [6 ... 9] = 0xff },
 	  .check = strix_check_report_luns },
+	{ .opcode = MAINTENANCE_IN, .res = STRIX_RES_ALLOWED, .len = 12,
+	  .sa = MI_REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_REPORT_TMF,
+	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM,
+	  .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2] = 0x80 /* REPD */, [6 ... 9] = 0xff },
+	  .check = strix_check_report_tmf },
 	{ .opcode = READ_12, .res = STRIX_RES_READ, .len = 12, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,

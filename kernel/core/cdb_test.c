@@ -212,6 +212,23 @@ static const struct cdb_case cdb_cases[] = {
 	{ "REPORT LUNS NACA", CDB(REPORT_LUNS, [11] = 0x04), LEN(64),
 	  .dev = DISK, BAD(11, 2) },
 
+	/* ---- REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS ---- */
+	{ "REPORT SUPPORTED TMF", CDB(MAINTENANCE_IN, [1] = 0x0d), LEN(4),
+	  .cdb_len = 12, .dev = DISK, EMUL(REPORT_TMF, READ, 4) },
+	{ "REPORT SUPPORTED TMF REPD", CDB(MAINTENANCE_IN, [1] = 0x0d,
+	  [2] = 0x80), LEN(16), .dev = DISK, EMUL(REPORT_TMF, READ, 16) },
+	{ "REPORT SUPPORTED TMF no medium", CDB(MAINTENANCE_IN, [1] = 0x0d),
+	  LEN(4), .dev = EJECTED, EMUL(REPORT_TMF, READ, 4) },
+	{ "REPORT SUPPORTED TMF length 3", CDB(MAINTENANCE_IN, [1] = 0x0d),
+	  LEN(3), .dev = DISK, BAD(6, -1) },
+	{ "REPORT SUPPORTED TMF reserved byte 2",
+	  CDB(MAINTENANCE_IN, [1] = 0x0d, [2] = 0x40), LEN(4), .dev = DISK,
+	  BAD(2, 6) },
+	{ "MAINTENANCE IN unknown service action",
+	  CDB(MAINTENANCE_IN, [1] = 0x1f), LEN(4), .dev = DISK, BAD(1, 4) },
+	{ "REPORT SUPPORTED TMF no LUN", CDB(MAINTENANCE_IN, [1] = 0x0d),
+	  LEN(4), .dev = NO_LUN, FAIL(LUN_NOT_SUPPORTED) },
+
 	/* ---- READ CAPACITY(10) ---- */
 	{ "READ CAPACITY(10)", CDB(READ_CAPACITY), .cdb_len = 10, .dev = DISK,
 	  EMUL(READ_CAPACITY_10, READ, 8) },
@@ -676,6 +693,7 @@ static const struct cdb_layout {
 	{ INQUIRY, 0, 0, 3, 2 },	{ REQUEST_SENSE, 0, 0, 4, 1 },
 	{ MODE_SENSE, 0, 0, 4, 1 },	{ MODE_SENSE_10, 0, 0, 7, 2 },
 	{ REPORT_LUNS, 0, 0, 6, 4 },	{ READ_CAPACITY, 2, 4, 0, 0 },
+	{ MAINTENANCE_IN, 0, 0, 6, 4 },
 	{ SERVICE_ACTION_IN_16, 2, 8, 10, 4 },
 	{ READ_10, 2, 4, 7, 2 },	{ WRITE_10, 2, 4, 7, 2 },
 	{ WRITE_VERIFY, 2, 4, 7, 2 },	{ VERIFY, 2, 4, 7, 2 },

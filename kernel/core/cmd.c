@@ -31,6 +31,7 @@ static const u8 strix_ua_codes[STRIX_UA_MAX][2] = {
 	[STRIX_UA_RESET]		= { 0x29, 0x03 },
 	[STRIX_UA_NEXUS_LOSS]		= { 0x29, 0x07 },
 	[STRIX_UA_CMDS_CLEARED]		= { 0x2f, 0x00 },
+	[STRIX_UA_MODE_CHANGED]		= { 0x2a, 0x01 },
 	[STRIX_UA_RES_PREEMPTED]	= { 0x2a, 0x03 },
 	[STRIX_UA_RES_RELEASED]		= { 0x2a, 0x04 },
 	[STRIX_UA_REG_PREEMPTED]	= { 0x2a, 0x05 },
@@ -309,6 +310,8 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 		.dp = dev ? &dev->params : NULL,
 		.ident = &ident,
 		.read_only = cmd->tgt_dev && cmd->tgt_dev->read_only,
+		.tas = dev && READ_ONCE(dev->tas),
+		.qerr = dev ? READ_ONCE(dev->qerr) : 0,
 	};
 	gfp_t gfp = strix_cmd_gfp(cmd);
 	u32 len = max_t(u32, cmd->data_len, 512), produced = 0;

@@ -91,6 +91,7 @@ enum strix_ua {
 	STRIX_UA_RESET,			/* 29 03 bus device reset function occurred */
 	STRIX_UA_NEXUS_LOSS,		/* 29 07 I_T nexus loss occurred */
 	STRIX_UA_CMDS_CLEARED,		/* 2f 00 commands cleared by another initiator */
+	STRIX_UA_MODE_CHANGED,		/* 2a 01 mode parameters changed */
 	STRIX_UA_RES_PREEMPTED,		/* 2a 03 reservations preempted */
 	STRIX_UA_RES_RELEASED,		/* 2a 04 reservations released */
 	STRIX_UA_REG_PREEMPTED,		/* 2a 05 registrations preempted */

@@ -35,7 +35,8 @@ enum strix_emul {
 	STRIX_EMUL_START_STOP_UNIT,
 	STRIX_EMUL_PREVENT_ALLOW,	/* PREVENT ALLOW MEDIUM REMOVAL */
 	STRIX_EMUL_PREFETCH,		/* PRE-FETCH 10/16: range checked, GOOD */
-	/* reservations: on the device's workqueue (res.c) */
+	STRIX_EMUL_REPORT_TMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
+	/* reservations, from here on: on the device's workqueue (res.c) */
 	STRIX_EMUL_PR_IN,
 	STRIX_EMUL_PR_OUT,
 	STRIX_EMUL_RESERVE,		/* SPC-2 RESERVE(6)/(10) */
@@ -151,6 +152,8 @@ struct strix_emul_ctx {
 	const struct strix_dev_ident *ident;
 	bool read_only;
 	bool desc_sense;			/* D_SENSE of the control page */
+	bool tas;				/* TAS of the control page */
+	u8 qerr;				/* QErr of the control page (0, 1, 3) */
 	const u64 *luns;
 	unsigned int nr_luns;
 };

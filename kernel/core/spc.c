@@ -88,6 +88,20 @@
 #define SPC_CACHING_WCE		0x04
 #define SPC_CONTROL_D_SENSE	0x04
 #define SPC_CONTROL_QAM_UNRESTRICTED	0x10
+#define SPC_CONTROL_QERR_SHIFT	1	/* byte 3 */
+#define SPC_CONTROL_TAS		0x40	/* byte 5 */
+
+/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
+#define SPC_RSTMF_REPD		0x80	/* CDB byte 2 */
+#define SPC_RSTMF_ATS		0x80	/* byte 0: ABORT TASK */
+#define SPC_RSTMF_ATSS		0x40	/* ABORT TASK SET */
+#define SPC_RSTMF_CTSS		0x10	/* CLEAR TASK SET */
+#define SPC_RSTMF_LURS		0x08	/* LOGICAL UNIT RESET */
+#define SPC_RSTMF_QTS		0x04	/* QUERY TASK */
+#define SPC_RSTMF_TRS		0x02	/* TARGET RESET */
+#define SPC_RSTMF_QAES		0x04	/* byte 1: QUERY ASYNCHRONOUS EVENT */
+#define SPC_RSTMF_QTSS		0x02	/* QUERY TASK SET */
+#define SPC_RSTMF_ITNRS		0x01	/* I_T NEXUS RESET */
 
 /* READ CAPACITY */
 #define SPC_RC16_LBPME		0x80	/* byte 14 */
@@ -553,11 +567,14 @@ static void spc_mode_control(const struct strix_emul_ctx *ctx, u8 pc,
 	spc_u8(o, values && ctx->desc_sense ? SPC_CONTROL_D_SENSE : 0);
 	/*
 	 * Queue algorithm modifier 1: SIMPLE commands run concurrently on the
-	 * device's workers, overlapping ones included.  NUAR 0, QErr 0.
+	 * device's workers, overlapping ones included.  NUAR 0; QErr and
+	 * TAS are the device's attributes (the task management of tmf.c).
 	 */
-	spc_u8(o, values ? SPC_CONTROL_QAM_UNRESTRICTED : 0);
+	spc_u8(o, values ? SPC_CONTROL_QAM_UNRESTRICTED |
+			   (ctx->qerr & 3) << SPC_CONTROL_QERR_SHIFT : 0);
 	spc_u8(o, 0);		/* VS RAC UA_INTLCK_CTRL SWP */
-	spc_u8(o, 0);		/* ATO TAS ATMPE RWWP, autoload mode */
+	/* ATO 0, TAS, ATMPE 0, RWWP 0, autoload mode 0 */
+	spc_u8(o, values && ctx->tas ? SPC_CONTROL_TAS : 0);
 	spc_be16(o, 0);		/* obsolete */
 	spc_be16(o, 0);		/* busy timeout period: undefined */
 	spc_be16(o, 0);		/* extended self-test completion time */
@@ -745,6 +762,28 @@ static strix_sense_t spc_report_luns(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
+/*
+ * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: what tmf.c carries out, for
+ * every transport (a transport that cannot send a function never asks).
+ * CLEAR ACA is refused (NACA is), WAKEUP is obsolete.  With REPD the
+ * extended parameter data follows, its TMFTMOV 0: no timeouts given.
+ */
+static strix_sense_t spc_report_tmf(struct strix_cmd *cmd,
+				    const struct strix_emul_ctx *ctx,
+				    struct spc_out *o)
+{
+	bool repd = cmd->cdb[2] & SPC_RSTMF_REPD;
+
+	spc_u8(o, SPC_RSTMF_ATS | SPC_RSTMF_ATSS | SPC_RSTMF_CTSS |
+		  SPC_RSTMF_LURS | SPC_RSTMF_QTS | SPC_RSTMF_TRS);
+	spc_u8(o, SPC_RSTMF_QAES | SPC_RSTMF_QTSS | SPC_RSTMF_ITNRS);
+	spc_u8(o, 0);
+	spc_u8(o, repd ? 0x0c : 0);	/* additional data length */
+	if (repd)
+		spc_zero(o, 12);
+	return STRIX_OK;
+}
+
 /* TEST UNIT READY, START STOP UNIT, PREVENT ALLOW, PRE-FETCH: GOOD. */
 static strix_sense_t spc_good(struct strix_cmd *cmd,
 			      const struct strix_emul_ctx *ctx,
@@ -772,6 +811,7 @@ static const struct spc_emul spc_emuls[STRIX_EMUL_MAX] = {
 	[STRIX_EMUL_START_STOP_UNIT]	= { spc_good,		  false },
 	[STRIX_EMUL_PREVENT_ALLOW]	= { spc_good,		  false },
 	[STRIX_EMUL_PREFETCH]		= { spc_good,		  false },
+	[STRIX_EMUL_REPORT_TMF]		= { spc_report_tmf,	  false },
 };
 
 /**

@@ -756,6 +756,23 @@ static void spc_mode_sense_values_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p[2], 0x04);
 	p = spc_ms6_page(test, f, 1, 0x0a);
 	expect_zero(test, p + 2, 10, "control changeable");
+	f->ctx.desc_sense = false;
+
+	/* TAS and QErr: what the device's attributes say, not changeable. */
+	f->ctx.tas = true;
+	f->ctx.qerr = 3;
+	p = spc_ms6_page(test, f, 0, 0x0a);
+	KUNIT_EXPECT_EQ(test, p[3], 0x16);	/* QAM 1, QErr 11b */
+	KUNIT_EXPECT_EQ(test, p[5], 0x40);	/* TAS */
+	p = spc_ms6_page(test, f, 2, 0x0a);
+	KUNIT_EXPECT_EQ(test, p[5], 0x40);
+	f->ctx.qerr = 1;
+	p = spc_ms6_page(test, f, 0, 0x0a);
+	KUNIT_EXPECT_EQ(test, p[3], 0x12);
+	p = spc_ms6_page(test, f, 1, 0x0a);
+	expect_zero(test, p + 2, 10, "control changeable, TAS QErr set");
+	f->ctx.tas = false;
+	f->ctx.qerr = 0;
 
 	/* Device-specific parameter: DPOFUA; WP from the LUN or the device. */
 	EXPECT_SENSE(test, spc_mode_sense(f, false, 0, 0x08, 0, 255), STRIX_OK);
@@ -845,6 +862,34 @@ static void expect_lun_list(struct kunit *test, struct spc_fix *f,
 		KUNIT_EXPECT_EQ(test, be64(f->buf + 8 + 8 * nr),
 				T_WLUN_REPORT_LUNS);
 	KUNIT_EXPECT_EQ(test, f->buf[f->produced], T_POISON);
+}
+
+/* ---- REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS -------------------------- */
+
+static void spc_report_tmf_test(struct kunit *test)
+{
+	/* ATS ATSS CTSS LURS QTS TRS; QAES QTSS ITNRS; no CLEAR ACA, WAKEUP */
+	static const u8 basic[4] = { 0xde, 0x07, 0, 0 };
+	static const u8 ext[16] = { 0xde, 0x07, 0, 0x0c };
+	struct spc_fix *f = test->priv;
+
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TMF,
+				   CDB(MAINTENANCE_IN, 0x0d, 0, 0, 0, 0, 0, 0,
+				       0, 4), 4), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, 4U);
+	expect_bytes(test, f->buf, basic, 4, "REPORT SUPPORTED TMF");
+
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TMF,
+				   CDB(MAINTENANCE_IN, 0x0d, 0x80, 0, 0, 0, 0,
+				       0, 0, 16), 16), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, 16U);
+	expect_bytes(test, f->buf, ext, 16, "REPORT SUPPORTED TMF, REPD");
+
+	/* A LUN that does not exist has no device server to ask. */
+	f->ctx.dp = NULL;
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TMF,
+				   CDB(MAINTENANCE_IN, 0x0d, 0, 0, 0, 0, 0, 0,
+				       0, 4), 4), STRIX_LUN_NOT_SUPPORTED);
 }
 
 static void spc_report_luns_test(struct kunit *test)
@@ -986,6 +1031,7 @@ static struct kunit_case strix_spc_test_cases[] = {
 	KUNIT_CASE_PARAM(spc_mode_sense_test, ms_gen_params),
 	KUNIT_CASE(spc_mode_sense_values_test),
 	KUNIT_CASE(spc_request_sense_test),
+	KUNIT_CASE(spc_report_tmf_test),
 	KUNIT_CASE(spc_report_luns_test),
 	KUNIT_CASE_PARAM(spc_truncation_test, trunc_gen_params),
 	{}

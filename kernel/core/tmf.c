@@ -422,6 +422,22 @@ EXPORT_SYMBOL_GPL(strix_tmf_submit);
 
 /* ---- device attributes: tas, qerr -------------------------------------- */
 
+/*
+ * A mode page field changed by management: MODE PARAMETERS CHANGED to
+ * every nexus of the device (SPC-4 7.5: to the I_T nexuses other than the
+ * one that changed it; here none did).
+ */
+static void strix_tmf_mode_changed(struct strix_device *dev)
+{
+	struct strix_tgt_dev *td;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->td_lock, flags);
+	list_for_each_entry(td, &dev->tgt_devs, dev_entry)
+		set_bit(STRIX_UA_MODE_CHANGED, &td->ua_pending);
+	spin_unlock_irqrestore(&dev->td_lock, flags);
+}
+
 static ssize_t tas_show(struct kobject *kobj, struct kobj_attribute *attr,
 			char *buf)
 {
@@ -434,11 +450,13 @@ static ssize_t tas_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t tas_store(struct kobject *kobj, struct kobj_attribute *attr,
 			 const char *buf, size_t count)
 {
+	struct strix_device *dev = strix_device_from_kobj(kobj);
 	bool v;
 
 	if (kstrtobool(buf, &v))
 		return -EINVAL;
-	WRITE_ONCE(strix_device_from_kobj(kobj)->tas, v);
+	if (xchg(&dev->tas, v) != v)
+		strix_tmf_mode_changed(dev);
 	return count;
 }
 struct kobj_attribute strix_dev_attr_tas = __ATTR_RW(tas);
@@ -455,12 +473,14 @@ static ssize_t qerr_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t qerr_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
+	struct strix_device *dev = strix_device_from_kobj(kobj);
 	u8 v;
 
 	/* 10b is reserved */
 	if (kstrtou8(buf, 0, &v) || v > 3 || v == 2)
 		return -EINVAL;
-	WRITE_ONCE(strix_device_from_kobj(kobj)->qerr, v);
+	if (xchg(&dev->qerr, v) != v)
+		strix_tmf_mode_changed(dev);
 	return count;
 }
 struct kobj_attribute strix_dev_attr_qerr = __ATTR_RW(qerr);

@@ -232,6 +232,28 @@ def test_connection_dropped_under_writes(target, kernel_log):
     assert w.verify() == []
 
 
+def test_reset_storm_under_fio(target, kernel_log):
+    """sg_reset -d and -t on the iSCSI disk while fio writes and verifies at
+    QD32: open-iscsi sends LOGICAL UNIT RESET and TARGET WARM RESET TMFs,
+    the core aborts what is in flight, the initiator retries it, and fio
+    finds every block it wrote."""
+    tree, d, oi = target
+    disk = login(oi, **{"node.session.queue_depth": "32"})
+    sess_dir = "targets/iscsi/%s/sessions" % TARGET
+    (sess,) = os.listdir(tree.path(sess_dir))
+    rc, out, sent = strixtest.reset_storm(disk, ["-d", "-t"], size="48M", interval=0.2)
+    assert rc == 0 and "err= 0" in out, "fio through resets failed"
+    assert sent >= 3, "the storm was too short to mean anything"
+    # the same session all along: the resets did not cost a relogin
+    assert os.listdir(tree.path(sess_dir)) == [sess]
+    aborted = int(tree.value("%s/%s/aborted_commands" % (sess_dir, sess)))
+    print("resets sent: %d, commands aborted: %d" % (sent, aborted))
+    assert aborted > 0, "no reset found a command in flight"
+    strixtest.sh("sg_turs %s" % disk, check=False)
+    strixtest.sh("sg_turs %s" % disk)
+    assert not kernel_log.splats()
+
+
 @pytest.mark.heavy
 def test_initiator_killed_under_writes(target, kernel_log):
     """kill -9 of open-iscsi's iscsid in the middle of writes, then it is

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from strixtest import prin, prout, session_disk, sh
+from strixtest import fio_verify_cmd, prin, prout, reset_storm, session_disk, sh
 
 INI_A = "iqn.2026-12.test:tmf-a"
 INI_B = "iqn.2026-12.test:tmf-b"
@@ -18,7 +18,7 @@ INI_B = "iqn.2026-12.test:tmf-b"
 @pytest.fixture
 def lun(stack, tmp_path):
     img = tmp_path / "tmf.img"
-    sh("truncate -s 64M %s" % img)
+    sh("truncate -s 128M %s" % img)
     stack.add_device("vdisk_fileio", "d1", "filename=%s" % img)
     stack.add_target("scst_local", "t1")
     stack.add_lun("t1", "d1", 0)
@@ -29,30 +29,6 @@ def counters(tree, ini):
     base = "targets/scst_local/t1/sessions/%s/" % ini
     return {k: int(tree.value(base + k))
             for k in ("commands", "active_commands", "aborted_commands")}
-
-
-def fio_cmd(dev, size, offset="0", extra=""):
-    return ("fio --name=storm --filename=%s --direct=1 --ioengine=libaio --iodepth=32 "
-            "--rw=randwrite --bs=4k --size=%s --offset=%s --verify=crc32c "
-            "--verify_fatal=1 --do_verify=1 --verify_state_save=0 %s"
-            % (dev, size, offset, extra))
-
-
-def storm(dev, size, resets):
-    """fio at QD32 on @dev while sg_reset sends @resets in turn; returns
-    (fio result, resets sent)."""
-    fio = subprocess.Popen(fio_cmd(dev, size), shell=True, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-    sent = 0
-    time.sleep(0.5)
-    while fio.poll() is None:
-        r = sh("sg_reset %s %s" % (resets[sent % len(resets)], dev), check=False)
-        assert r.returncode == 0, r.stdout + r.stderr
-        sent += 1
-        time.sleep(0.3)
-    out = fio.communicate()[0]
-    print(out[-3000:])
-    return fio.returncode, out, sent
 
 
 def settled(tree, ini, timeout=10):
@@ -70,7 +46,7 @@ def settled(tree, ini, timeout=10):
 def test_reset_storm_under_fio(lun, resets, kernel_log):
     dev = session_disk(lun, "t1", INI_A)
     before = settled(lun, INI_A)
-    rc, out, sent = storm(dev, "24M", resets)
+    rc, out, sent = reset_storm(dev, resets)
     assert rc == 0 and "err= 0" in out, "fio through resets failed"
     assert sent >= 3, "the storm was too short to mean anything"
     after = settled(lun, INI_A)
@@ -92,8 +68,10 @@ def test_lun_reset_reaches_the_other_nexus(lun):
         sh("sg_turs %s" % d, check=False)
     sh("sg_turs %s" % b)
     sh("sg_reset -d %s" % a)
-    out = sh("sg_turs -v %s" % b, check=False)
-    assert "device reset" in (out.stdout + out.stderr).lower(), out.stdout + out.stderr
+    out = sh("sg_turs -v %s" % b, check=False).stdout
+    assert "bus device reset function occurred" in out.lower(), out
+    # reported once: the next one is GOOD
+    sh("sg_turs %s" % b)
 
 
 def test_tas_and_qerr_attributes(lun):
@@ -113,6 +91,44 @@ def test_tas_and_qerr_attributes(lun):
     assert lun.read(base + "qerr") == "0\n"
 
 
+def control_page(dev, tmp_path):
+    """The control mode page's bytes, by MODE SENSE(6) with DBD."""
+    out = tmp_path / "control.bin"
+    sh("sg_raw -r 64 -o %s %s 1a 08 0a 00 40 00" % (out, dev))
+    data = out.read_bytes()
+    assert len(data) == 16 and data[4] == 0x0a, data.hex()  # 4-byte header, then the page
+    return data[4:]
+
+
+def test_tas_qerr_in_the_control_mode_page(lun, tmp_path):
+    dev = session_disk(lun, "t1", INI_A)
+    sh("sg_turs %s" % dev, check=False)
+    page = control_page(dev, tmp_path)
+    assert page[5] & 0x40, "TAS 1 by default"
+    assert page[3] & 0x06 == 0, "QErr 0 by default"
+    lun.do("devices/d1/tas", "0")
+    lun.do("devices/d1/qerr", "1")
+    # management changed the page: every nexus hears of it, once
+    out = sh("sg_turs -v %s" % dev, check=False).stdout
+    assert "mode parameters changed" in out.lower(), out
+    sh("sg_turs %s" % dev)
+    lun.do("devices/d1/qerr", "1")      # no change, no unit attention
+    sh("sg_turs %s" % dev)
+    page = control_page(dev, tmp_path)
+    assert page[5] & 0x40 == 0
+    assert page[3] & 0x06 == 0x02
+
+
+def test_report_supported_tmfs(lun):
+    dev = session_disk(lun, "t1", INI_A)
+    sh("sg_turs %s" % dev, check=False)
+    out = sh("sg_opcodes --tmf %s" % dev).stdout
+    for fn in ("Abort task", "Abort task set", "Clear task set", "Logical unit reset",
+               "Query task", "Target reset", "I_T nexus reset"):
+        assert fn.lower() in out.lower(), out
+    assert "clear aca" not in out.lower(), out
+
+
 def test_preempt_and_abort_under_fio(lun, tmp_path):
     """B preempts and aborts A while fio writes through A: A's commands are
     aborted and it is shut out; what B writes after is all there."""
@@ -123,7 +139,8 @@ def test_preempt_and_abort_under_fio(lun, tmp_path):
     prout(a, "--register --param-sark=0xa")
     prout(b, "--register --param-sark=0xb")
     prout(a, "--reserve --param-rk=0xa --prout-type=5")     # WE registrants only
-    victim = subprocess.Popen(fio_cmd(a, "16M", extra="--continue_on_error=none"),
+    victim = subprocess.Popen(fio_verify_cmd(a, "16M", bs="4k",
+                                             extra="--continue_on_error=none"),
                               shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
     time.sleep(2)
@@ -136,8 +153,8 @@ def test_preempt_and_abort_under_fio(lun, tmp_path):
     assert "key=0xb" in res, res
     assert "0xa" not in prin(b, "--read-keys")
     # the winner's writes, verified
-    r = subprocess.run(fio_cmd(b, "16M", offset="32M"), shell=True, capture_output=True,
-                       text=True)
+    r = subprocess.run(fio_verify_cmd(b, "16M", offset="32M", bs="4k"), shell=True,
+                       capture_output=True, text=True)
     print(r.stdout[-2000:])
     assert r.returncode == 0 and "err= 0" in r.stdout
     assert settled(lun, INI_A)["active_commands"] == 0

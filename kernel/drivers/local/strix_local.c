@@ -191,7 +191,13 @@ static int strix_local_tmf(struct scsi_cmnd *sc, enum strix_tmf_fn fn)
 		return FAILED;
 	int_to_scsilun(sc->device->lun, &wire);
 	t.tmf.lun = strix_lun_from_wire(wire.scsi_lun);
-	t.tmf.tag = blk_mq_unique_tag(scsi_cmd_to_rq(sc));
+	/*
+	 * Only an abort names a command.  The resets may come from the
+	 * SG_SCSI_RESET ioctl, whose scsi_cmnd has a request without a
+	 * queue: blk_mq_unique_tag() on it dereferences NULL.
+	 */
+	if (fn == STRIX_TMF_ABORT_TASK)
+		t.tmf.tag = blk_mq_unique_tag(scsi_cmd_to_rq(sc));
 	init_completion(&t.done);
 	strix_tmf_submit(ls->sess, &t.tmf);
 	wait_for_completion(&t.done);
