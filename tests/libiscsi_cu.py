@@ -15,7 +15,7 @@ DATA_SUITES = [
     "Read12", "Read16", "Write10", "Write12", "Write16", "Verify10", "Verify12",
     "Verify16", "WriteVerify10", "WriteVerify12", "WriteVerify16", "TestUnitReady",
     "ModeSense6", "StartStopUnit", "PreventAllow", "Prefetch10", "Prefetch16",
-    "ReadDefectData10", "ReadDefectData12", "NoMedia",
+    "ReadDefectData10", "ReadDefectData12", "NoMedia", "ReportSupportedOpcodes",
 ]
 # nullio keeps no data: the suites that do not read back what they wrote.
 NULLIO_SUITES = [
@@ -36,7 +36,6 @@ PR_SUITES = ["PrinReadKeys", "PrinServiceactionRange", "PrinReportCapabilities",
 # Skips that belong to later issues (reservations, offloads/provisioning)
 # or to commands no issue asks for.
 LATER = [
-    r"REPORT_SUPPORTED_OPCODES is not implemented",
     r"Logical unit is fully provisioned",
     r"READDEFECTDATA1[02] is not implemented",
     r"(COMPAREANDWRITE|ORWRITE|UNMAP|WRITESAME1[06]|GETLBASTATUS|GET_LBA_STATUS) "

@@ -395,14 +395,15 @@ def fio_verify_cmd(dev, size, offset="0", bs="128k", extra=""):
             % (dev, bs, size, offset, extra))
 
 
-def reset_storm(dev, resets, size="96M", interval=0.1):
+def reset_storm(dev, resets, size="96M", interval=0.1, bs="128k"):
     """fio with verification on @dev while `sg_reset` sends each of @resets
-    in turn, from the moment fio's I/O is in flight until fio ends.
-    Large blocks keep commands in the target long enough for a reset to
-    find some: a TCG guest's fio has few 4k ones in flight.
+    in turn, from the moment fio's I/O is in flight until fio ends.  For
+    resets to find commands in flight, commands must stay in the target a
+    while: a TCG guest's fio seldom has many in flight on a fast backend
+    (large blocks over iSCSI, or a null_blk with a completion delay).
     Returns (fio exit status, its output, resets sent)."""
-    fio = subprocess.Popen(fio_verify_cmd(dev, size), shell=True, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+    fio = subprocess.Popen(fio_verify_cmd(dev, size, bs=bs), shell=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     end = time.time() + 120
     while fio.poll() is None and not inflight(dev) and time.time() < end:
         time.sleep(0.02)            # fio lays out its job first

@@ -127,6 +127,15 @@ static strix_sense_t strix_check_report_luns(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
+/* REPORT SUPPORTED OPERATION CODES: reporting options 000b..011b. */
+static strix_sense_t strix_check_report_opcodes(struct strix_cmd *cmd,
+						const struct strix_cdb_info *ci)
+{
+	if ((cmd->cdb[2] & 0x07) > 3)
+		return strix_invalid_field(cmd, 2, 2);
+	return STRIX_OK;
+}
+
 /* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: room for the 4-byte answer. */
 static strix_sense_t strix_check_report_tmf(struct strix_cmd *cmd,
 					    const struct strix_cdb_info *ci)
@@ -289,6 +298,14 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .allowed = { [2] = 0xff, [6 ... 9] = 0xff },
 	  .check = strix_check_report_luns },
 	{ .opcode = MAINTENANCE_IN, .res = STRIX_RES_ALLOWED, .len = 12,
+	  .sa = MI_REPORT_SUPPORTED_OPERATION_CODES,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_REPORT_OPCODES,
+	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM,
+	  .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2] = 0x87 /* RCTD, REPORTING OPTIONS */,
+		       [3 ... 9] = 0xff },
+	  .check = strix_check_report_opcodes },
+	{ .opcode = MAINTENANCE_IN, .res = STRIX_RES_ALLOWED, .len = 12,
 	  .sa = MI_REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_REPORT_TMF,
 	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM,
@@ -393,6 +410,138 @@ strix_cdb_lookup_sa(const struct strix_cdb_info *ci, u8 sa)
 			return ci;
 	return NULL;
 }
+
+/* ---- REPORT SUPPORTED OPERATION CODES --------------------------------- */
+
+/* A response being built: bytes past @len are counted, not written. */
+struct strix_rsoc_out {
+	u8	*buf;
+	u32	len;
+	u32	pos;
+};
+
+static void strix_rsoc_put(struct strix_rsoc_out *o, u64 v, unsigned int n)
+{
+	while (n--) {
+		if (o->pos < o->len)
+			o->buf[o->pos] = v >> (8 * n);
+		o->pos++;
+	}
+}
+
+/* The command timeouts descriptor (RCTD): length 0Ah, no timeouts given. */
+static void strix_rsoc_timeouts(struct strix_rsoc_out *o)
+{
+	strix_rsoc_put(o, 0x0a, 2);
+	strix_rsoc_put(o, 0, 10);
+}
+
+/*
+ * The CDB usage data of a row: the opcode, the bits the parser accepts,
+ * the service action in its field, and a CONTROL byte without NACA and
+ * LINK (both refused).  Protection bits are refused too (CDB_PROTECT).
+ */
+static void strix_rsoc_usage(struct strix_rsoc_out *o,
+			     const struct strix_cdb_info *ci)
+{
+	unsigned int i;
+
+	strix_rsoc_put(o, ci->opcode, 1);
+	for (i = 1; i < ci->len - 1; i++) {
+		u8 b = ci->allowed[i];
+
+		if (i == 1 && (ci->flags & CDB_SA))
+			b = (b & ~0x1f) | ci->sa;
+		if (i == 1 && (ci->flags & CDB_PROTECT))
+			b &= ~0xe0;
+		strix_rsoc_put(o, b, 1);
+	}
+	strix_rsoc_put(o, 0, 1);
+}
+
+/**
+ * strix_cdb_report_opcodes() - the REPORT SUPPORTED OPERATION CODES data
+ * @cmd:      the parsed command (reporting options, RCTD, requested
+ *            operation code and service action in its CDB)
+ * @buf:      where the response goes
+ * @len:      room in @buf; at most this much is written
+ * @produced: set to the full length of the response
+ *
+ * The commands are the rows of the CDB table: what the parser accepts
+ * is what is reported, bit for bit.
+ *
+ * Return: STRIX_OK, or INVALID FIELD IN CDB for a one-command request
+ * that names an opcode with service actions without one (option 001b) or
+ * one without them with one (010b).
+ */
+strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
+				       u32 *produced)
+{
+	const u8 *cdb = cmd->cdb;
+	bool rctd = cdb[2] & 0x80;
+	u8 opt = cdb[2] & 0x07;
+	u16 sa = cdb[4] << 8 | cdb[5];
+	struct strix_rsoc_out o = { .buf = buf, .len = len };
+	const struct strix_cdb_info *ci;
+	unsigned int i;
+	u32 total;
+
+	*produced = 0;
+	if (opt == 0) {			/* all commands */
+		strix_rsoc_put(&o, 0, 4);	/* command data length: below */
+		for (i = 0; i < ARRAY_SIZE(strix_cdb_table); i++) {
+			bool servactv;
+
+			ci = &strix_cdb_table[i];
+			servactv = ci->flags & CDB_SA;
+			strix_rsoc_put(&o, ci->opcode, 1);
+			strix_rsoc_put(&o, 0, 1);
+			strix_rsoc_put(&o, servactv ? ci->sa : 0, 2);
+			strix_rsoc_put(&o, 0, 1);
+			/* CTDP, SERVACTV */
+			strix_rsoc_put(&o, (rctd ? 0x02 : 0) | servactv, 1);
+			strix_rsoc_put(&o, ci->len, 2);
+			if (rctd)
+				strix_rsoc_timeouts(&o);
+		}
+		total = o.pos;
+		o.pos = 0;
+		strix_rsoc_put(&o, total - 4, 4);
+		*produced = total;
+		return STRIX_OK;
+	}
+
+	ci = strix_cdb_lookup(cdb[3]);
+	switch (opt) {
+	case 1:				/* an opcode without service actions */
+		if (ci && (ci->flags & CDB_SA))
+			return strix_invalid_field(cmd, 3, -1);
+		break;
+	case 2:				/* an opcode and service action */
+		if (ci && !(ci->flags & CDB_SA))
+			return strix_invalid_field(cmd, 3, -1);
+		fallthrough;
+	default:			/* 3: either, as the opcode has */
+		if (ci && (ci->flags & CDB_SA))
+			ci = sa <= 0x1f ? strix_cdb_lookup_sa(ci, sa) : NULL;
+		else if (ci && sa)
+			ci = NULL;
+		break;
+	}
+
+	strix_rsoc_put(&o, 0, 1);
+	/* CTDP; SUPPORT 011b (as the standard says) or 001b (not supported) */
+	strix_rsoc_put(&o, ci ? (rctd ? 0x80 : 0) | 0x03 : 0x01, 1);
+	strix_rsoc_put(&o, ci ? ci->len : 0, 2);
+	if (ci) {
+		strix_rsoc_usage(&o, ci);
+		if (rctd)
+			strix_rsoc_timeouts(&o);
+	}
+	*produced = o.pos;
+	return STRIX_OK;
+}
+EXPORT_SYMBOL_GPL(strix_cdb_report_opcodes);
 
 static void strix_cdb_reset(struct strix_cmd *cmd)
 {

@@ -859,10 +859,129 @@ static void strix_invalid_field_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, -1);
 }
 
+/* REPORT SUPPORTED OPERATION CODES with @opt/@rctd for @op/@sa into @buf. */
+static strix_sense_t rsoc(struct kunit *test, struct strix_cmd **cmdp, u8 opt,
+			  bool rctd, u8 op, u16 sa, u8 *buf, u32 len,
+			  u32 *produced)
+{
+	u8 cdb[16] = { MAINTENANCE_IN, MI_REPORT_SUPPORTED_OPERATION_CODES,
+		       (rctd ? 0x80 : 0) | opt, op, sa >> 8, sa & 0xff };
+	struct strix_cmd *cmd;
+
+	cdb_put_be(cdb + 6, 4, len);
+	cmd = cdb_new_cmd(test, cdb, 12);
+	*cmdp = cmd;
+	KUNIT_ASSERT_EQ(test, sv(strix_cdb_parse(cmd, &cdb_ctx[DISK])), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, cmd->emul, (u8)STRIX_EMUL_REPORT_OPCODES);
+	memset(buf, 0xa5, len);
+	return strix_cdb_report_opcodes(cmd, buf, len, produced);
+}
+
+static void strix_cdb_report_opcodes_test(struct kunit *test)
+{
+	/* READ(10): what the parser accepts, RDPROTECT aside; CONTROL 0 */
+	static const u8 read10[4 + 10] = { 0, 0x03, 0, 10,
+		READ_10, 0x1e, 0xff, 0xff, 0xff, 0xff, 0x3f, 0xff, 0xff, 0 };
+	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	bool seen_read10 = false, seen_rc16 = false;
+	struct strix_cmd *cmd;
+	u32 produced, n, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	/* all commands: 8-byte descriptors, the SA ones with SERVACTV */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, false, 0, 0, buf, 4096,
+				      &produced)), sv(STRIX_OK));
+	n = be32_to_cpup((__be32 *)buf);
+	KUNIT_ASSERT_EQ(test, n + 4, produced);
+	KUNIT_EXPECT_EQ(test, n % 8, 0U);
+	for (i = 4; i < produced; i += 8) {
+		u8 *d = buf + i;
+
+		if (d[0] == READ_10) {
+			seen_read10 = true;
+			KUNIT_EXPECT_EQ(test, d[5], 0);
+			KUNIT_EXPECT_EQ(test, d[7], 10);
+		}
+		if (d[0] == SERVICE_ACTION_IN_16 && d[3] == SAI_READ_CAPACITY_16) {
+			seen_rc16 = true;
+			KUNIT_EXPECT_EQ(test, d[5], 0x01);
+			KUNIT_EXPECT_EQ(test, d[7], 16);
+		}
+	}
+	KUNIT_EXPECT_TRUE(test, seen_read10);
+	KUNIT_EXPECT_TRUE(test, seen_rc16);
+
+	/* with RCTD: 20-byte descriptors, CTDP, a timeouts descriptor each */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, true, 0, 0, buf, 4096,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, (produced - 4) % 20, 0U);
+	KUNIT_EXPECT_EQ(test, (produced - 4) / 20, n / 8);
+	KUNIT_EXPECT_EQ(test, buf[4 + 5] & 0x02, 0x02);
+	KUNIT_EXPECT_EQ(test, buf[4 + 9], 0x0a);
+
+	/* truncated: the length still counts it all, nothing past len */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, false, 0, 0, buf, 6,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, produced, n + 4);
+	KUNIT_EXPECT_EQ(test, buf[6], 0xa5);
+
+	/* one command, no service action: READ(10)'s usage data */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 1, false, READ_10, 0, buf, 64,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, produced, 14U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, read10, sizeof(read10)), 0);
+	/* ... with a timeouts descriptor */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 1, true, READ_10, 0, buf, 64,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, produced, 26U);
+	KUNIT_EXPECT_EQ(test, buf[1], 0x83);
+	/* ... an opcode with service actions is refused */
+	KUNIT_EXPECT_EQ(test, sv(rsoc(test, &cmd, 1, false, MAINTENANCE_IN, 0, buf, 64,
+			     &produced)), sv(STRIX_INVALID_FIELD_CDB));
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, 3);
+	/* ... an unknown one is "not supported" */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 1, false, 0xff, 0, buf, 64,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, produced, 4U);
+	KUNIT_EXPECT_EQ(test, buf[1], 0x01);
+
+	/* opcode and service action: READ CAPACITY(16), its SA in byte 1 */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 2, false, SERVICE_ACTION_IN_16,
+				      SAI_READ_CAPACITY_16, buf, 64, &produced)),
+			sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, produced, 4U + 16);
+	KUNIT_EXPECT_EQ(test, buf[1], 0x03);
+	KUNIT_EXPECT_EQ(test, buf[4], SERVICE_ACTION_IN_16);
+	KUNIT_EXPECT_EQ(test, buf[5], SAI_READ_CAPACITY_16);
+	KUNIT_EXPECT_EQ(test, buf[4 + 14], 0x01);	/* PMI */
+	/* ... an SA that is not there */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 2, false, SERVICE_ACTION_IN_16,
+				      0x11, buf, 64, &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, buf[1], 0x01);
+	/* ... an opcode without service actions is refused */
+	KUNIT_EXPECT_EQ(test, sv(rsoc(test, &cmd, 2, false, READ_10, 0, buf, 64,
+			     &produced)), sv(STRIX_INVALID_FIELD_CDB));
+
+	/* either: as the opcode has it */
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 3, false, READ_10, 0, buf, 64,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, buf[1], 0x03);
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 3, false, READ_10, 1, buf, 64,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, buf[1], 0x01);
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 3, false, MAINTENANCE_IN,
+				      MI_REPORT_SUPPORTED_OPERATION_CODES, buf, 64,
+				      &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, buf[1], 0x03);
+	KUNIT_EXPECT_EQ(test, buf[4 + 2], 0x87);
+}
+
 static struct kunit_case strix_cdb_test_cases[] = {
 	KUNIT_CASE_PARAM(strix_cdb_parse_test, cdb_gen_params),
 	KUNIT_CASE(strix_cdb_short_test),
 	KUNIT_CASE(strix_invalid_field_test),
+	KUNIT_CASE(strix_cdb_report_opcodes_test),
 	{}
 };
 

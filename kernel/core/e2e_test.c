@@ -1102,11 +1102,14 @@ static void e2e_tmf_clear_task_set_test(struct kunit *test)
 	struct e2e_tmf *t;
 
 	KUNIT_ASSERT_NOT_NULL(test, s2);
-	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/tas", "0"), 0);
-	KUNIT_EXPECT_EQ(test, e2e_write("devices/ea/qerr", "2"), -EINVAL);
 	e2e_session_open(test, s2, E2E_INI "-2");
 	e2e_clear_ua(test, s2->sess, 0);
 	e2e_clear_ua(test, f->s.sess, 0);
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/tas", "0"), 0);
+	KUNIT_EXPECT_EQ(test, e2e_write("devices/ea/qerr", "2"), -EINVAL);
+	/* management changed the control page: both nexuses hear of it */
+	e2e_expect_ua(test, s2->sess, 0, 0x2a, 0x01);
+	e2e_expect_ua(test, f->s.sess, 0, 0x2a, 0x01);
 	c = e2e_park_read(test, s2->sess);
 	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_CLEAR_TASK_SET, 0, 0);
 	strix_cmd_io_done(r->parked, STRIX_OK);
@@ -1134,8 +1137,9 @@ static void e2e_tmf_qerr_test(struct kunit *test)
 	struct e2e_cmd *c, *bad;
 	u8 cdb[10];
 
-	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/qerr", "3"), 0);
 	e2e_clear_ua(test, f->s.sess, 0);
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/qerr", "3"), 0);
+	e2e_expect_ua(test, f->s.sess, 0, 0x2a, 0x01);
 	c = e2e_park_read(test, f->s.sess);
 	e2e_rw10(cdb, READ_10, E2E_BLOCKS, 1);		/* out of range */
 	bad = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
@@ -1144,6 +1148,46 @@ static void e2e_tmf_qerr_test(struct kunit *test)
 	strix_cmd_io_done(r->parked, STRIX_OK);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
 	KUNIT_EXPECT_TRUE(test, c->aborted);
+}
+
+/*
+ * Several unit attentions on one nexus come one per command, in the
+ * reporting order (29h resets first, mode parameters after), each once;
+ * another nexus sees only its own.  A value written again is no change.
+ */
+static void e2e_ua_order_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_sess *s2 = kunit_kzalloc(test, sizeof(*s2), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	e2e_session_open(test, s2, E2E_INI "-2");
+	e2e_clear_ua(test, s2->sess, 0);
+	e2e_clear_ua(test, f->s.sess, 0);
+
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/tas", "0"), 0);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, s2->sess, STRIX_TMF_LUN_RESET, 0, 0),
+			STRIX_TMF_COMPLETE);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_I_T_NEXUS_RESET, 0, 0),
+			STRIX_TMF_COMPLETE);
+
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess),
+			KEY_ASC(UNIT_ATTENTION, 0x29, 0x03));
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess),
+			KEY_ASC(UNIT_ATTENTION, 0x29, 0x07));
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess),
+			KEY_ASC(UNIT_ATTENTION, 0x2a, 0x01));
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess), 0U);
+	KUNIT_ASSERT_EQ(test, e2e_write("devices/ea/tas", "0"), 0);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess), 0U);
+	/* the resetting nexus: only the mode change */
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess),
+			KEY_ASC(UNIT_ATTENTION, 0x2a, 0x01));
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess), 0U);
+	/* LUN 1, another device: its own power-on still comes first */
+	KUNIT_EXPECT_EQ(test, e2e_sense(e2e_nodata(test, f->s.sess, 1, e2e_tur, 6)),
+			KEY_ASC(UNIT_ATTENTION, 0x29, 0x00));
+	strix_session_unregister(s2->sess);
 }
 
 /* Deleting the target closes its sessions through the driver. */
@@ -1175,6 +1219,7 @@ static struct kunit_case e2e_cases[] = {
 	KUNIT_CASE(e2e_tmf_abort_task_test),
 	KUNIT_CASE(e2e_tmf_lun_reset_tas_test),
 	KUNIT_CASE(e2e_tmf_clear_task_set_test),
+	KUNIT_CASE(e2e_ua_order_test),
 	KUNIT_CASE(e2e_tmf_qerr_test),
 	KUNIT_CASE(e2e_target_del_closes_sessions_test),
 	{}

@@ -36,6 +36,7 @@ enum strix_emul {
 	STRIX_EMUL_PREVENT_ALLOW,	/* PREVENT ALLOW MEDIUM REMOVAL */
 	STRIX_EMUL_PREFETCH,		/* PRE-FETCH 10/16: range checked, GOOD */
 	STRIX_EMUL_REPORT_TMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
+	STRIX_EMUL_REPORT_OPCODES,	/* REPORT SUPPORTED OPERATION CODES */
 	/* reservations, from here on: on the device's workqueue (res.c) */
 	STRIX_EMUL_PR_IN,
 	STRIX_EMUL_PR_OUT,
@@ -84,6 +85,14 @@ void strix_cdb_init(void);
  */
 strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 			      const struct strix_parse_ctx *ctx);
+
+/*
+ * strix_cdb_report_opcodes() - REPORT SUPPORTED OPERATION CODES data for
+ * the parsed @cmd, from the CDB table (at most @len bytes into @buf;
+ * @produced: the full length).
+ */
+strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
+				       u32 *produced);
 
 /*
  * strix_invalid_field() - fail with INVALID FIELD IN CDB pointing at

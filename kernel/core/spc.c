@@ -784,6 +784,19 @@ static strix_sense_t spc_report_tmf(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
+/* REPORT SUPPORTED OPERATION CODES: the parser's table says (cdb.c). */
+static strix_sense_t spc_report_opcodes(struct strix_cmd *cmd,
+					const struct strix_emul_ctx *ctx,
+					struct spc_out *o)
+{
+	u32 produced;
+	strix_sense_t ret;
+
+	ret = strix_cdb_report_opcodes(cmd, o->buf, o->len, &produced);
+	o->pos = produced;
+	return ret;
+}
+
 /* TEST UNIT READY, START STOP UNIT, PREVENT ALLOW, PRE-FETCH: GOOD. */
 static strix_sense_t spc_good(struct strix_cmd *cmd,
 			      const struct strix_emul_ctx *ctx,
@@ -812,6 +825,7 @@ static const struct spc_emul spc_emuls[STRIX_EMUL_MAX] = {
 	[STRIX_EMUL_PREVENT_ALLOW]	= { spc_good,		  false },
 	[STRIX_EMUL_PREFETCH]		= { spc_good,		  false },
 	[STRIX_EMUL_REPORT_TMF]		= { spc_report_tmf,	  false },
+	[STRIX_EMUL_REPORT_OPCODES]	= { spc_report_opcodes,	  false },
 };
 
 /**

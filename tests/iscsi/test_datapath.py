@@ -145,6 +145,42 @@ def test_abort_task_of_a_write_waiting_for_data(handover):
     assert p.itt == tmf_itt and p.bhs[2] == 0
 
 
+def test_query_task_and_i_t_nexus_reset(handover, iscsi_stack):
+    """The RFC 7144 functions: QUERY TASK and QUERY TASK SET see a write
+    that waits for its data, I_T NEXUS RESET aborts it and leaves I_T NEXUS
+    LOSS OCCURRED, which QUERY ASYNCHRONOUS EVENT reports until it is
+    taken.  "Function succeeded" is response 7."""
+    s = handover.connect_ready(initial_r2t=1, immediate=0)
+    itt = s.next_itt()
+    rest = struct.pack(">III", 64 * BS, s.cmd_sn, s.exp_stat_sn) + write10(0, 64).ljust(16, b"\0")
+    s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0xa1, itt=itt, rest=rest))
+    s.cmd_sn += 1
+    r2t = s.recv_pdu()
+    assert r2t.opcode == iscsi_wire.OP_R2T and r2t.itt == itt
+
+    def tmf(function, **kw):
+        t = s.tmf(function, **kw)
+        p = s.recv_pdu()
+        assert p.opcode == iscsi_wire.OP_TMF_RSP and p.itt == t, p.opcode
+        return p.bhs[2]
+
+    assert tmf(9, ref_itt=itt) == 7, "QUERY TASK: the write is there"
+    assert tmf(9, ref_itt=0x12345) == 0, "QUERY TASK: no such task"
+    assert tmf(10) == 7, "QUERY TASK SET: a task is there"
+    assert tmf(12) == 0, "QUERY ASYNCHRONOUS EVENT: nothing pending"
+    assert tmf(11) == 0, "I_T NEXUS RESET"
+    assert tmf(10) == 0, "QUERY TASK SET: the reset aborted the write"
+    assert tmf(12) == 7, "QUERY ASYNCHRONOUS EVENT: the nexus loss"
+    # the aborted write got no response: the next PDU answers this command
+    st, _, sense, rsp = s.scsi(bytes(6))
+    assert st == 2 and sense[2] & 0xf == 6 and (sense[12], sense[13]) == (0x29, 0x07), \
+        sense.hex()
+    assert tmf(12) == 0
+    roundtrip(s, 0, 4096)
+    (d,) = sess_dir(iscsi_stack)
+    assert int(open(os.path.join(d, "aborted_commands")).read()) == 1
+
+
 def test_force_close_and_reinstatement(handover, iscsi_stack):
     s1 = handover.connect_ready()
     roundtrip(s1, 0, 4096)

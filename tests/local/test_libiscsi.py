@@ -4,7 +4,8 @@ through the local driver (/dev/sgN), each suite in its own process.
 The suites are the ones the core and vdisk handlers cover (issue: "Target
 core, vdisk handlers and local loopback driver").  A suite passes when it
 ran tests, none failed, and every test it skipped was skipped for a reason
-that belongs to a feature Strix does not have yet (REPORT SUPPORTED OPERATION CODES, thin provisioning, READ DEFECT DATA).  A
+that belongs to a feature Strix does not have yet (thin provisioning, READ
+DEFECT DATA, the offload commands).  A
 skip for anything we do have (a removable LUN said not to be removable, a
 read-only LUN said not to be write-protected) fails the test.
 """

@@ -153,8 +153,8 @@ def test_pages_field_by_field(stack, tmp_path, name):
         assert pg[0x08][2] & 0x01 == 0
         assert pg[0x08][3:] == bytes(17)
         # control: TST 0, D_SENSE 0, QAM 1 (unrestricted reordering),
-        # QErr 0, SWP 0, busy timeout 0
-        assert pg[0x0a][2:] == bytes([0x00, 0x10]) + bytes(8)
+        # QErr 0, SWP 0, TAS 1 (the device's defaults), busy timeout 0
+        assert pg[0x0a][2:] == bytes([0x00, 0x10, 0x00, 0x40]) + bytes(6)
     # nothing is changeable until MODE SELECT exists
     assert chg[2][0x08][2:] == bytes(18)
     assert chg[2][0x0a][2:] == bytes(10)
@@ -224,3 +224,25 @@ def test_blockio_wce_on_a_device_without_a_write_cache(stack, null_blk):
     assert open("/sys/block/nullb0/queue/write_cache").read().strip() == "write through"
     dev = export(stack, "vdisk_blockio", "filename=" + null_blk)
     assert caching_wce(dev) == (False, "write through")
+
+
+def test_report_supported_opcodes(stack, tmp_path):
+    """REPORT SUPPORTED OPERATION CODES lists what the CDB parser accepts:
+    sg_opcodes' whole list, and one command's usage data."""
+    img = tmp_path / "disk.img"
+    sh("truncate -s 16M %s" % img)
+    dev = export(stack, "vdisk_fileio", "filename=%s" % img)
+    sh("sg_turs %s" % dev, check=False)
+    out = sh("sg_opcodes %s" % dev).stdout
+    for op, name in (("28", "Read(10)"), ("2a", "Write(10)"), ("12", "Inquiry"),
+                     ("5e", "Persistent reserve in"), ("a3", "Report supported operation")):
+        assert re.search(r"^\s*%s\s.*%s" % (op, re.escape(name)), out, re.M | re.I), out
+    assert not re.search(r"^\s*15\s", out, re.M), "MODE SELECT(6) is not supported"
+    # READ(10): every CDB bit the parser accepts (RDPROTECT refused: not set)
+    out = sh("sg_opcodes --opcode=0x28 %s" % dev).stdout
+    assert re.search(r"28\s+1e\s+ff\s+ff\s+ff\s+ff\s+3f\s+ff\s+ff\s+00", out), out
+    # a service action of MAINTENANCE IN, and one that is not there
+    out = sh("sg_opcodes --opcode=0xa3,0xd %s" % dev).stdout
+    assert re.search(r"supported", out, re.I) and "a3" in out, out
+    out = sh("sg_opcodes --opcode=0xa3,0x1f %s" % dev, check=False).stdout
+    assert re.search(r"not supported", out, re.I), out

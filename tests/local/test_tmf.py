@@ -9,17 +9,16 @@ import time
 
 import pytest
 
-from strixtest import fio_verify_cmd, prin, prout, reset_storm, session_disk, sh
+from strixtest import fio_verify_cmd, inflight, prin, prout, reset_storm, session_disk, sh
 
 INI_A = "iqn.2026-12.test:tmf-a"
 INI_B = "iqn.2026-12.test:tmf-b"
 
 
 @pytest.fixture
-def lun(stack, tmp_path):
-    img = tmp_path / "tmf.img"
-    sh("truncate -s 128M %s" % img)
-    stack.add_device("vdisk_fileio", "d1", "filename=%s" % img)
+def lun(stack, slow_null_blk):
+    """LUN 0 of t1: vdisk_blockio on a null_blk that takes 5 ms a command."""
+    stack.add_device("vdisk_blockio", "d1", "filename=%s" % slow_null_blk)
     stack.add_target("scst_local", "t1")
     stack.add_lun("t1", "d1", 0)
     return stack
@@ -46,7 +45,7 @@ def settled(tree, ini, timeout=10):
 def test_reset_storm_under_fio(lun, resets, kernel_log):
     dev = session_disk(lun, "t1", INI_A)
     before = settled(lun, INI_A)
-    rc, out, sent = reset_storm(dev, resets)
+    rc, out, sent = reset_storm(dev, resets, size="24M", bs="4k")
     assert rc == 0 and "err= 0" in out, "fio through resets failed"
     assert sent >= 3, "the storm was too short to mean anything"
     after = settled(lun, INI_A)
@@ -143,7 +142,10 @@ def test_preempt_and_abort_under_fio(lun, tmp_path):
                                              extra="--continue_on_error=none"),
                               shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
-    time.sleep(2)
+    end = time.time() + 60
+    while victim.poll() is None and not inflight(a) and time.time() < end:
+        time.sleep(0.02)
+    time.sleep(0.5)
     assert victim.poll() is None, "fio through A ended before the preempt"
     prout(b, "--preempt-abort --param-rk=0xb --param-sark=0xa --prout-type=5")
     out = victim.communicate(timeout=300)[0]
