@@ -417,3 +417,34 @@ def reset_storm(dev, resets, size="96M", interval=0.1, bs="128k"):
     print(out[-3000:])
     print("resets sent: %d" % sent)
     return fio.returncode, out, sent
+
+
+def preempt_and_abort_under_fio(a, b):
+    """Nexus B preempts and aborts A (registrants-only write exclusive,
+    held by A) while fio writes through A: A's fio fails (its commands
+    aborted, then shut out) and what B writes afterwards reads back
+    verified.  @a, @b: the two nexuses' disks, unregistered, no UA
+    pending."""
+    prout(a, "--register --param-sark=0xa")
+    prout(b, "--register --param-sark=0xb")
+    prout(a, "--reserve --param-rk=0xa --prout-type=5")     # WE registrants only
+    victim = subprocess.Popen(fio_verify_cmd(a, "16M", bs="4k",
+                                             extra="--continue_on_error=none"),
+                              shell=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    end = time.time() + 60
+    while victim.poll() is None and not inflight(a) and time.time() < end:
+        time.sleep(0.02)
+    assert victim.poll() is None, "fio through A ended before the preempt"
+    prout(b, "--preempt-abort --param-rk=0xb --param-sark=0xa --prout-type=5")
+    out = victim.communicate(timeout=300)[0]
+    print(out[-2000:])
+    assert victim.returncode != 0, "A kept writing after it was preempted"
+    res = prin(b, "--read-reservation")
+    assert "key=0xb" in res, res
+    assert "0xa" not in prin(b, "--read-keys")
+    assert not can_write(a)
+    r = subprocess.run(fio_verify_cmd(b, "16M", offset="32M", bs="4k"), shell=True,
+                       capture_output=True, text=True)
+    print(r.stdout[-2000:])
+    assert r.returncode == 0 and "err= 0" in r.stdout, "the winner's writes"

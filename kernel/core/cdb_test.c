@@ -859,6 +859,8 @@ static void strix_invalid_field_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cmd->sense_field_bit, -1);
 }
 
+#define RSOC_BUF	4096	/* the response buffer of the cases below */
+
 /* REPORT SUPPORTED OPERATION CODES with @opt/@rctd for @op/@sa into @buf. */
 static strix_sense_t rsoc(struct kunit *test, struct strix_cmd **cmdp, u8 opt,
 			  bool rctd, u8 op, u16 sa, u8 *buf, u32 len,
@@ -873,7 +875,7 @@ static strix_sense_t rsoc(struct kunit *test, struct strix_cmd **cmdp, u8 opt,
 	*cmdp = cmd;
 	KUNIT_ASSERT_EQ(test, sv(strix_cdb_parse(cmd, &cdb_ctx[DISK])), sv(STRIX_OK));
 	KUNIT_EXPECT_EQ(test, cmd->emul, (u8)STRIX_EMUL_REPORT_OPCODES);
-	memset(buf, 0xa5, len);
+	memset(buf, 0xa5, RSOC_BUF);
 	return strix_cdb_report_opcodes(cmd, buf, len, produced);
 }
 
@@ -882,7 +884,7 @@ static void strix_cdb_report_opcodes_test(struct kunit *test)
 	/* READ(10): what the parser accepts, RDPROTECT aside; CONTROL 0 */
 	static const u8 read10[4 + 10] = { 0, 0x03, 0, 10,
 		READ_10, 0x1e, 0xff, 0xff, 0xff, 0xff, 0x3f, 0xff, 0xff, 0 };
-	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, RSOC_BUF, GFP_KERNEL);
 	bool seen_read10 = false, seen_rc16 = false;
 	struct strix_cmd *cmd;
 	u32 produced, n, i;
@@ -890,7 +892,7 @@ static void strix_cdb_report_opcodes_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
 	/* all commands: 8-byte descriptors, the SA ones with SERVACTV */
-	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, false, 0, 0, buf, 4096,
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, false, 0, 0, buf, RSOC_BUF,
 				      &produced)), sv(STRIX_OK));
 	n = be32_to_cpup((__be32 *)buf);
 	KUNIT_ASSERT_EQ(test, n + 4, produced);
@@ -913,7 +915,7 @@ static void strix_cdb_report_opcodes_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, seen_rc16);
 
 	/* with RCTD: 20-byte descriptors, CTDP, a timeouts descriptor each */
-	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, true, 0, 0, buf, 4096,
+	KUNIT_ASSERT_EQ(test, sv(rsoc(test, &cmd, 0, true, 0, 0, buf, RSOC_BUF,
 				      &produced)), sv(STRIX_OK));
 	KUNIT_EXPECT_EQ(test, (produced - 4) % 20, 0U);
 	KUNIT_EXPECT_EQ(test, (produced - 4) / 20, n / 8);

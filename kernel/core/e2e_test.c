@@ -998,6 +998,18 @@ static struct e2e_cmd *e2e_park_read(struct kunit *test, struct strix_session *s
 	return c;
 }
 
+/* The task management function running on the core's workqueue has aborted @c. */
+static void e2e_wait_aborted(struct kunit *test, struct e2e_cmd *c)
+{
+	unsigned long end = jiffies + E2E_WAIT;
+
+	while (!test_bit(STRIX_CMD_ABORTED, &c->cmd.state) &&
+	       time_before(jiffies, end))
+		msleep(5);
+	KUNIT_ASSERT_TRUE(test, test_bit(STRIX_CMD_ABORTED, &c->cmd.state));
+	msleep(20);	/* and gone on to wait for it */
+}
+
 static u32 e2e_tur_sense(struct kunit *test, struct strix_session *sess)
 {
 	struct e2e_cmd *c = e2e_nodata(test, sess, 0, e2e_tur, 6);
@@ -1024,7 +1036,7 @@ static void e2e_tmf_abort_task_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK_SET, 0, 0),
 			STRIX_TMF_SUCCEEDED);
 	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_ABORT_TASK, 0, c->cmd.tag);
-	msleep(100);
+	e2e_wait_aborted(test, c);
 	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));	/* waits for the I/O */
 	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK, 0,
 				      c->cmd.tag), STRIX_TMF_COMPLETE);
@@ -1064,7 +1076,7 @@ static void e2e_tmf_lun_reset_tas_test(struct kunit *test)
 	e2e_clear_ua(test, f->s.sess, 0);
 	c = e2e_park_read(test, s2->sess);
 	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_LUN_RESET, 0, 0);
-	msleep(100);
+	e2e_wait_aborted(test, c);
 	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));
 	strix_cmd_io_done(r->parked, STRIX_OK);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
@@ -1112,6 +1124,8 @@ static void e2e_tmf_clear_task_set_test(struct kunit *test)
 	e2e_expect_ua(test, f->s.sess, 0, 0x2a, 0x01);
 	c = e2e_park_read(test, s2->sess);
 	t = e2e_tmf_start(test, f->s.sess, STRIX_TMF_CLEAR_TASK_SET, 0, 0);
+	e2e_wait_aborted(test, c);
+	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));	/* waits for the I/O */
 	strix_cmd_io_done(r->parked, STRIX_OK);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
 	KUNIT_EXPECT_TRUE(test, c->aborted);

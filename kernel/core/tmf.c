@@ -307,6 +307,22 @@ static void strix_tmf_nexus_reset(struct strix_tgt_dev *td)
 	set_bit(STRIX_UA_NEXUS_LOSS, &td->ua_pending);
 }
 
+/* Does @fn abort commands (and so wait for them)? */
+static bool strix_tmf_aborts(enum strix_tmf_fn fn)
+{
+	switch (fn) {
+	case STRIX_TMF_ABORT_TASK:
+	case STRIX_TMF_ABORT_TASK_SET:
+	case STRIX_TMF_CLEAR_TASK_SET:
+	case STRIX_TMF_LUN_RESET:
+	case STRIX_TMF_TARGET_RESET:
+	case STRIX_TMF_I_T_NEXUS_RESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void strix_tmf_run(struct strix_tmf *tmf)
 {
 	const bool all = tmf->fn == STRIX_TMF_TARGET_RESET ||
@@ -372,6 +388,9 @@ static void strix_tmf_run(struct strix_tmf *tmf)
 	strix_tmf_end_data(&ended);
 	if (tmf->fn == STRIX_TMF_ABORT_TASK && !n)
 		tmf->response = STRIX_TMF_NO_TASK;
+	/* the queries abort nothing: they never wait for another's aborts */
+	if (!strix_tmf_aborts(tmf->fn))
+		goto out;
 
 	/* the aborted commands are given back before the function ends */
 	for (i = 0; i < s->n; i++) {

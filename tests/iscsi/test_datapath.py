@@ -122,14 +122,21 @@ def test_cmd_sn_window(handover):
     assert sorted(got) == [0x4000, 0x5000]
 
 
-def test_abort_task_of_a_write_waiting_for_data(handover):
-    s = handover.connect_ready(initial_r2t=1, immediate=0)
+def write_waiting_for_r2t(s):
+    """A WRITE(10) of 64 blocks without immediate or unsolicited data, left
+    waiting after its first R2T; returns its ITT."""
     itt = s.next_itt()
     rest = struct.pack(">III", 64 * BS, s.cmd_sn, s.exp_stat_sn) + write10(0, 64).ljust(16, b"\0")
     s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0xa1, itt=itt, rest=rest))
     s.cmd_sn += 1
     r2t = s.recv_pdu()
     assert r2t.opcode == iscsi_wire.OP_R2T and r2t.itt == itt
+    return itt
+
+
+def test_abort_task_of_a_write_waiting_for_data(handover):
+    s = handover.connect_ready(initial_r2t=1, immediate=0)
+    itt = write_waiting_for_r2t(s)
     tmf_itt = s.tmf(1, ref_itt=itt)       # ABORT TASK
     p = s.recv_pdu()
     assert p.opcode == iscsi_wire.OP_TMF_RSP and p.itt == tmf_itt
@@ -151,12 +158,7 @@ def test_query_task_and_i_t_nexus_reset(handover, iscsi_stack):
     LOSS OCCURRED, which QUERY ASYNCHRONOUS EVENT reports until it is
     taken.  "Function succeeded" is response 7."""
     s = handover.connect_ready(initial_r2t=1, immediate=0)
-    itt = s.next_itt()
-    rest = struct.pack(">III", 64 * BS, s.cmd_sn, s.exp_stat_sn) + write10(0, 64).ljust(16, b"\0")
-    s.send_pdu(iscsi_wire.bhs(iscsi_wire.OP_SCSI_CMD, 0xa1, itt=itt, rest=rest))
-    s.cmd_sn += 1
-    r2t = s.recv_pdu()
-    assert r2t.opcode == iscsi_wire.OP_R2T and r2t.itt == itt
+    itt = write_waiting_for_r2t(s)
 
     def tmf(function, **kw):
         t = s.tmf(function, **kw)

@@ -6,9 +6,7 @@ A PREEMPT AND ABORT under fio, and reservations across a LUN reset, are
 iSCSI's own."""
 import glob
 import os
-import subprocess
 import sys
-import time
 
 import pytest
 
@@ -103,26 +101,5 @@ def test_lun_reset_keeps_pr_releases_spc2(nexuses):
 
 
 def test_preempt_and_abort_under_fio(nexuses):
-    """B preempts and aborts A while fio writes through A: A is shut out,
-    and what B writes afterwards reads back verified."""
     a, b, _ = nexuses
-    prout(a, "--register --param-sark=0xa")
-    prout(b, "--register --param-sark=0xb")
-    prout(a, "--reserve --param-rk=0xa --prout-type=5")     # WE registrants only
-    victim = subprocess.Popen(
-        strixtest.fio_verify_cmd(a, "16M", bs="4k", extra="--continue_on_error=none"),
-        shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    end = time.time() + 60
-    while victim.poll() is None and not strixtest.inflight(a) and time.time() < end:
-        time.sleep(0.02)
-    assert victim.poll() is None, "fio through A ended before the preempt"
-    prout(b, "--preempt-abort --param-rk=0xb --param-sark=0xa --prout-type=5")
-    out = victim.communicate(timeout=300)[0]
-    print(out[-2000:])
-    assert victim.returncode != 0, "A kept writing after it was preempted"
-    assert "key=0xb" in prin(b, "--read-reservation")
-    assert not can_write(a)
-    r = subprocess.run(strixtest.fio_verify_cmd(b, "16M", offset="32M", bs="4k"), shell=True,
-                       capture_output=True, text=True)
-    print(r.stdout[-2000:])
-    assert r.returncode == 0 and "err= 0" in r.stdout
+    strixtest.preempt_and_abort_under_fio(a, b)

@@ -4,12 +4,11 @@ TARGET RESET and I_T NEXUS RESET, and they abort commands that are in
 flight.  fio with verification runs through a storm of them: nothing
 hangs, no acknowledged write is lost, and the session's counters account
 for every command."""
-import subprocess
 import time
 
 import pytest
 
-from strixtest import fio_verify_cmd, inflight, prin, prout, reset_storm, session_disk, sh
+from strixtest import preempt_and_abort_under_fio, reset_storm, session_disk, sh
 
 INI_A = "iqn.2026-12.test:tmf-a"
 INI_B = "iqn.2026-12.test:tmf-b"
@@ -128,35 +127,12 @@ def test_report_supported_tmfs(lun):
     assert "clear aca" not in out.lower(), out
 
 
-def test_preempt_and_abort_under_fio(lun, tmp_path):
+def test_preempt_and_abort_under_fio(lun):
     """B preempts and aborts A while fio writes through A: A's commands are
     aborted and it is shut out; what B writes after is all there."""
     a = session_disk(lun, "t1", INI_A)
     b = session_disk(lun, "t1", INI_B)
     for d in (a, b):
         sh("sg_turs %s" % d, check=False)
-    prout(a, "--register --param-sark=0xa")
-    prout(b, "--register --param-sark=0xb")
-    prout(a, "--reserve --param-rk=0xa --prout-type=5")     # WE registrants only
-    victim = subprocess.Popen(fio_verify_cmd(a, "16M", bs="4k",
-                                             extra="--continue_on_error=none"),
-                              shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
-    end = time.time() + 60
-    while victim.poll() is None and not inflight(a) and time.time() < end:
-        time.sleep(0.02)
-    time.sleep(0.5)
-    assert victim.poll() is None, "fio through A ended before the preempt"
-    prout(b, "--preempt-abort --param-rk=0xb --param-sark=0xa --prout-type=5")
-    out = victim.communicate(timeout=300)[0]
-    print(out[-2000:])
-    assert victim.returncode != 0, "A kept writing after it was preempted"
-    res = prin(b, "--read-reservation")
-    assert "key=0xb" in res, res
-    assert "0xa" not in prin(b, "--read-keys")
-    # the winner's writes, verified
-    r = subprocess.run(fio_verify_cmd(b, "16M", offset="32M", bs="4k"), shell=True,
-                       capture_output=True, text=True)
-    print(r.stdout[-2000:])
-    assert r.returncode == 0 and "err= 0" in r.stdout
+    preempt_and_abort_under_fio(a, b)
     assert settled(lun, INI_A)["active_commands"] == 0

@@ -1027,7 +1027,7 @@ static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 	enum strix_tmf_fn fn;
 	struct strix_iscsi_task *t;
 	unsigned long idx;
-	bool abort_held = true;
+	bool abort_held = true, held = false;
 
 	atomic_set(&tmf->tmf_wait, 1);	/* ours, dropped below */
 	tmf->response = STRIX_ISCSI_TMF_RSP_COMPLETE;
@@ -1091,7 +1091,7 @@ static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 			break;
 		}
 		xa_for_each(&conn->tasks, idx, t) {
-			if (!abort_held)
+			if (fn == STRIX_TMF_QUERY_ASYNC_EVENT || held)
 				break;
 			t = strix_iscsi_task_get(conn, idx);
 			if (!t)
@@ -1100,11 +1100,18 @@ static void strix_iscsi_tmf(struct strix_iscsi_conn *conn,
 			    !test_bit(STRIX_ISCSI_T_SUBMITTED, &t->flags) &&
 			    (fn == STRIX_TMF_TARGET_RESET ||
 			     fn == STRIX_TMF_I_T_NEXUS_RESET ||
-			     t->cmd.lun == lun))
-				strix_iscsi_abort(t, tmf);
+			     t->cmd.lun == lun)) {
+				if (abort_held)
+					strix_iscsi_abort(t, tmf);
+				else		/* QUERY TASK SET: one is there */
+					held = true;
+			}
 			strix_iscsi_task_put(t);
 		}
-		strix_iscsi_tmf_core(tmf, fn, lun, 0);
+		if (held)
+			tmf->response = STRIX_ISCSI_TMF_RSP_SUCCEEDED;
+		else
+			strix_iscsi_tmf_core(tmf, fn, lun, 0);
 		break;
 	case STRIX_ISCSI_TMF_TASK_REASSIGN:
 		tmf->response = STRIX_ISCSI_TMF_RSP_NO_REASSIGN;
