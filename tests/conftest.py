@@ -72,3 +72,16 @@ def stack():
     yield tree
     stale = strixtest.unload_local_stack(tree)
     assert not stale, "files left in /dev by a test: %s" % stale
+
+
+@pytest.fixture
+def slow_null_blk():
+    """A memory-backed null_blk whose commands complete 5 ms after they
+    arrive (timer completions): at queue depth 32 there are commands in
+    flight whenever a task management function comes."""
+    strixtest.sh("modprobe null_blk nr_devices=1 gb=1 memory_backed=1 queue_mode=2 "
+                 "irqmode=2 completion_nsec=5000000")
+    yield "/dev/nullb0"
+    if strixtest.loaded("strix"):
+        strixtest.Tree().clear()
+    strixtest.sh("rmmod null_blk")

@@ -232,16 +232,29 @@ def test_connection_dropped_under_writes(target, kernel_log):
     assert w.verify() == []
 
 
-def test_reset_storm_under_fio(target, kernel_log):
-    """sg_reset -d and -t on the iSCSI disk while fio writes and verifies at
+def lun_of(disk):
+    """The LUN of SCSI disk @disk (/dev/sdX)."""
+    (hctl,) = os.listdir("/sys/block/%s/device/scsi_device" % os.path.basename(disk))
+    return int(hctl.split(":")[3])
+
+
+def test_reset_storm_under_fio(slow_null_blk, target, kernel_log):
+    """sg_reset -d and -t on an iSCSI disk while fio writes and verifies at
     QD32: open-iscsi sends LOGICAL UNIT RESET and TARGET WARM RESET TMFs,
     the core aborts what is in flight, the initiator retries it, and fio
-    finds every block it wrote."""
+    finds every block it wrote.  The disk is LUN 1, a null_blk taking 5 ms
+    a command, so that the resets find commands in the target."""
     tree, d, oi = target
-    disk = login(oi, **{"node.session.queue_depth": "32"})
+    tree.add_device("vdisk_blockio", "slow", "filename=%s" % slow_null_blk)
+    tree.add_lun(TARGET, "slow", 1, driver="iscsi")
+    assert oi.discover(PORTAL) == [TARGET]
+    oi.set(TARGET, PORTAL, "node.session.queue_depth", "32")
+    assert oi.login(TARGET, PORTAL) == 0
+    (disk,) = [x for x in oi.disks(TARGET, count=2) if lun_of(x) == 1]
     sess_dir = "targets/iscsi/%s/sessions" % TARGET
     (sess,) = os.listdir(tree.path(sess_dir))
-    rc, out, sent = strixtest.reset_storm(disk, ["-d", "-t"], size="48M", interval=0.2)
+    rc, out, sent = strixtest.reset_storm(disk, ["-d", "-t"], size="24M", bs="4k",
+                                          interval=0.2)
     assert rc == 0 and "err= 0" in out, "fio through resets failed"
     assert sent >= 3, "the storm was too short to mean anything"
     # the same session all along: the resets did not cost a relogin

@@ -16,19 +16,6 @@ def null_blk():
 
 
 @pytest.fixture
-def slow_null_blk():
-    """A memory-backed null_blk whose commands complete 5 ms after they
-    arrive (timer completions): at queue depth 32 there are commands in
-    flight whenever a task management function comes."""
-    strixtest.sh("modprobe null_blk nr_devices=1 gb=1 memory_backed=1 queue_mode=2 "
-                 "irqmode=2 completion_nsec=5000000")
-    yield "/dev/nullb0"
-    if strixtest.loaded("strix"):
-        strixtest.Tree().clear()
-    strixtest.sh("rmmod null_blk")
-
-
-@pytest.fixture
 def ext4_dir(tmp_path):
     """A directory on ext4 (the guest's /tmp is tmpfs, which on 6.1 has no
     O_DIRECT): an image in tmpfs, looped and mounted."""
