@@ -270,7 +270,10 @@ class Tree:
         return sorted(os.listdir(self.path("devices")))
 
     def clear(self):
-        """Delete every target and device (teardown)."""
+        """Delete every device group, target and device (teardown)."""
+        for dg in os.listdir(self.path("device_groups")):
+            if os.path.isdir(self.path("device_groups/" + dg)):
+                self.do("device_groups/mgmt", "del " + dg)
         for drv in os.listdir(self.path("targets")):
             for tgt in os.listdir(self.path("targets/" + drv)):
                 if os.path.isdir(self.path("targets/%s/%s" % (drv, tgt))):

@@ -16,7 +16,8 @@
  * Order of the checks, so the sense an initiator gets is predictable:
  * the LUN exists (only INQUIRY, REPORT LUNS and REQUEST SENSE go to a
  * LUN that does not); the opcode (and service action) is known; the CDB is
- * long enough; the CONTROL byte; reserved bits; protection fields; the
+ * long enough; the target port's ALUA access state; a medium is loaded;
+ * the CONTROL byte; reserved bits; protection fields; the
  * command's own fields; the LBA range; write protection.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -52,7 +53,17 @@ enum {
 	CDB_SA		= 1 << 8,
 	/* Works with no medium loaded (ctx->no_medium). */
 	CDB_NO_MEDIUM	= 1 << 9,
+	/* Exists only for a device in a device group (ctx->alua). */
+	CDB_ALUA	= 1 << 10,
+	/* Exists only when the device allows explicit ALUA. */
+	CDB_EXPL_ALUA	= 1 << 11,
 };
+
+/* The ALUA classes of the rows (struct strix_cdb_info->alua). */
+#define ALUA_ANY	STRIX_ALUA_OK_ALL	/* INQUIRY, REPORT LUNS, REQUEST SENSE */
+#define ALUA_REPORTS	(STRIX_ALUA_OK_STANDBY | STRIX_ALUA_OK_UNAVAILABLE | \
+			 STRIX_ALUA_OK_TRANSITIONING)
+#define ALUA_STANDBY	STRIX_ALUA_OK_STANDBY
 
 #define CDB_RW		(CDB_BLOCKS | CDB_FUA | CDB_PROTECT)
 
@@ -70,6 +81,10 @@ typedef strix_sense_t (*strix_cdb_check_fn)(struct strix_cmd *cmd,
  * @lba_off/@lba_bytes: the LBA field (0 bytes: none).
  * @len_off/@len_bytes: the transfer, verification or allocation length.
  * @fixed_len: the data length of a command without a length field.
+ * @alua: the access states besides the active ones in which the command
+ *	runs (SPC-4 5.15.2.4: in standby the reports, mode and reservation
+ *	commands; in unavailable and transitioning the reports; in offline
+ *	INQUIRY, REPORT LUNS and REQUEST SENSE only).
  */
 struct strix_cdb_info {
 	u8			opcode;
@@ -85,6 +100,7 @@ struct strix_cdb_info {
 	u8			len_bytes;
 	u8			fixed_len;
 	u8			res;		/* STRIX_RES_* */
+	u8			alua;		/* STRIX_ALUA_OK_* */
 	u8			allowed[16];
 	strix_cdb_check_fn	check;
 };
@@ -145,6 +161,15 @@ static strix_sense_t strix_check_report_tmf(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
+/* REPORT TARGET PORT GROUPS: format 000b (length only) or 001b (extended). */
+static strix_sense_t strix_check_report_tpg(struct strix_cmd *cmd,
+					    const struct strix_cdb_info *ci)
+{
+	if ((cmd->cdb[1] >> 5) > 1)
+		return strix_invalid_field(cmd, 1, 7);
+	return STRIX_OK;
+}
+
 /* READ CAPACITY 10/16: without PMI the LBA field must be 0. */
 static strix_sense_t strix_check_read_capacity(struct strix_cmd *cmd,
 					       const struct strix_cdb_info *ci)
@@ -191,7 +216,8 @@ static strix_sense_t strix_check_write_verify(struct strix_cmd *cmd,
 static const struct strix_cdb_info strix_cdb_table[] = {
 	{ .opcode = TEST_UNIT_READY, .res = STRIX_RES_ALLOWED, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_TEST_UNIT_READY },
-	{ .opcode = REQUEST_SENSE, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = REQUEST_SENSE, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK,
+	  .alua = ALUA_ANY, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_REQUEST_SENSE, .dir = STRIX_DATA_READ,
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x01 /* DESC */, [4] = 0xff } },
@@ -204,12 +230,14 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .flags = CDB_BLOCKS | CDB_ZERO_256 | CDB_WRITES,
 	  .lba_off = 1, .lba_bytes = 3, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x1f, [2 ... 4] = 0xff } },
-	{ .opcode = INQUIRY, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = INQUIRY, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK,
+	  .alua = ALUA_ANY, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_INQUIRY, .dir = STRIX_DATA_READ,
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 3, .len_bytes = 2,
 	  .allowed = { [1] = 0x01 /* EVPD; CMDDT refused */, [2 ... 4] = 0xff },
 	  .check = strix_check_inquiry },
-	{ .opcode = MODE_SENSE, .res = STRIX_RES_READ, .len = 6, .op = STRIX_OP_EMULATE,
+	{ .opcode = MODE_SENSE, .res = STRIX_RES_READ,
+	  .alua = ALUA_STANDBY, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_6, .dir = STRIX_DATA_READ,
 	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x08 /* DBD */, [2 ... 4] = 0xff } },
@@ -232,11 +260,13 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	{ .opcode = RELEASE_10, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK,
 	  .len = 10, .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_RELEASE },
 	/* the service action (byte 1) is checked by pr.c */
-	{ .opcode = PERSISTENT_RESERVE_IN, .res = STRIX_RES_ALLOWED, .len = 10,
+	{ .opcode = PERSISTENT_RESERVE_IN, .res = STRIX_RES_ALLOWED,
+	  .alua = ALUA_STANDBY, .len = 10,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_PR_IN,
 	  .dir = STRIX_DATA_READ, .flags = CDB_ALLOC, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x1f, [7 ... 8] = 0xff } },
-	{ .opcode = PERSISTENT_RESERVE_OUT, .res = STRIX_RES_ALLOWED, .len = 10,
+	{ .opcode = PERSISTENT_RESERVE_OUT, .res = STRIX_RES_ALLOWED,
+	  .alua = ALUA_STANDBY, .len = 10,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_PR_OUT,
 	  .dir = STRIX_DATA_WRITE, .flags = CDB_ALLOC, .len_off = 5, .len_bytes = 4,
 	  .allowed = { [1] = 0x1f, [2] = 0xff, [5 ... 8] = 0xff } },
@@ -286,19 +316,21 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x06, [2 ... 5] = 0xff, [6] = 0x3f,
 		       [7 ... 8] = 0xff } },
-	{ .opcode = MODE_SENSE_10, .res = STRIX_RES_READ, .len = 10, .op = STRIX_OP_EMULATE,
+	{ .opcode = MODE_SENSE_10, .res = STRIX_RES_READ,
+	  .alua = ALUA_STANDBY, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_10, .dir = STRIX_DATA_READ,
 	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x18 /* LLBAA, DBD */, [2 ... 3] = 0xff,
 		       [7 ... 8] = 0xff } },
 
-	{ .opcode = REPORT_LUNS, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK, .len = 12, .op = STRIX_OP_EMULATE,
+	{ .opcode = REPORT_LUNS, .res = STRIX_RES_ALLOWED | STRIX_RES_SPC2_OK,
+	  .alua = ALUA_ANY, .len = 12, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_REPORT_LUNS, .dir = STRIX_DATA_READ,
 	  .flags = CDB_NO_LUN | CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 6, .len_bytes = 4,
 	  .allowed = { [2] = 0xff, [6 ... 9] = 0xff },
 	  .check = strix_check_report_luns },
 	{ .opcode = MAINTENANCE_IN, .res = STRIX_RES_ALLOWED, .len = 12,
-	  .sa = MI_REPORT_SUPPORTED_OPERATION_CODES,
+	  .sa = MI_REPORT_SUPPORTED_OPERATION_CODES, .alua = ALUA_REPORTS,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_REPORT_OPCODES,
 	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM,
 	  .len_off = 6, .len_bytes = 4,
@@ -306,12 +338,30 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 		       [3 ... 9] = 0xff },
 	  .check = strix_check_report_opcodes },
 	{ .opcode = MAINTENANCE_IN, .res = STRIX_RES_ALLOWED, .len = 12,
-	  .sa = MI_REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS,
+	  .sa = MI_REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS, .alua = ALUA_REPORTS,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_REPORT_TMF,
 	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM,
 	  .len_off = 6, .len_bytes = 4,
 	  .allowed = { [1] = 0x1f, [2] = 0x80 /* REPD */, [6 ... 9] = 0xff },
 	  .check = strix_check_report_tmf },
+	{ .opcode = MAINTENANCE_IN, .res = STRIX_RES_ALLOWED, .len = 12,
+	  .sa = MI_REPORT_TARGET_PGS, .alua = ALUA_REPORTS,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_REPORT_TPG,
+	  .dir = STRIX_DATA_READ,
+	  .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM | CDB_ALUA,
+	  .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0xff /* PARAMETER DATA FORMAT */,
+		       [6 ... 9] = 0xff },
+	  .check = strix_check_report_tpg },
+	/* SET TARGET PORT GROUPS is write class under reservations */
+	{ .opcode = MAINTENANCE_OUT, .len = 12, .sa = MO_SET_TARGET_PGS,
+	  .alua = STRIX_ALUA_OK_STANDBY | STRIX_ALUA_OK_UNAVAILABLE,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_SET_TPG,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_SA | CDB_ALLOC | CDB_NO_MEDIUM | CDB_ALUA |
+		   CDB_EXPL_ALUA,
+	  .len_off = 6, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [6 ... 9] = 0xff } },
 	{ .opcode = READ_12, .res = STRIX_RES_READ, .len = 12, .op = STRIX_OP_READ,
 	  .dir = STRIX_DATA_READ, .flags = CDB_RW,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 6, .len_bytes = 4,
@@ -543,6 +593,34 @@ strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
 }
 EXPORT_SYMBOL_GPL(strix_cdb_report_opcodes);
 
+/**
+ * strix_alua_check() - the access state of a target port against a command
+ * @state: the port's asymmetric access state (enum strix_alua_state)
+ * @ok:    the command's class: the other states it runs in (STRIX_ALUA_OK_*)
+ *
+ * Return: STRIX_OK in the active states and in those @ok names; else NOT
+ * READY with LOGICAL UNIT NOT ACCESSIBLE and the state's ASCQ.
+ */
+strix_sense_t strix_alua_check(u8 state, u8 ok)
+{
+	switch (state) {
+	case STRIX_ALUA_OPTIMIZED:
+	case STRIX_ALUA_NONOPTIMIZED:
+		return STRIX_OK;
+	case STRIX_ALUA_STANDBY:
+		return ok & STRIX_ALUA_OK_STANDBY ? STRIX_OK : STRIX_PORT_STANDBY;
+	case STRIX_ALUA_TRANSITIONING:
+		return ok & STRIX_ALUA_OK_TRANSITIONING ? STRIX_OK :
+							  STRIX_PORT_TRANSITIONING;
+	case STRIX_ALUA_OFFLINE:
+		return ok & STRIX_ALUA_OK_OFFLINE ? STRIX_OK : STRIX_PORT_OFFLINE;
+	default:
+		return ok & STRIX_ALUA_OK_UNAVAILABLE ? STRIX_OK :
+							STRIX_PORT_UNAVAILABLE;
+	}
+}
+EXPORT_SYMBOL_GPL(strix_alua_check);
+
 static void strix_cdb_reset(struct strix_cmd *cmd)
 {
 	cmd->op = STRIX_OP_NONE;
@@ -631,6 +709,12 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		if (!ci)
 			return strix_invalid_field(cmd, 1, 4);
 	}
+	if (((ci->flags & CDB_ALUA) && !ctx->alua) ||
+	    ((ci->flags & CDB_EXPL_ALUA) && !ctx->alua_explicit))
+		return STRIX_INVALID_OPCODE;
+	ret = strix_alua_check(ctx->alua_state, ci->alua);
+	if (ret)
+		return ret;
 	if (ctx->no_medium && !(ci->flags & CDB_NO_MEDIUM))
 		return STRIX_NO_MEDIUM;
 

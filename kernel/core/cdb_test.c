@@ -19,6 +19,15 @@ enum cdb_dev {
 	HUGE,		/* U64_MAX blocks of 512 bytes (last LBA U64_MAX - 1) */
 	NO_LUN,		/* the LUN does not exist */
 	EJECTED,	/* a removable medium, ejected */
+	/* DISK in a device group, through a port in the state named */
+	ALUA_IMPL,	/* active/optimized, implicit ALUA only */
+	ALUA_EXPL,	/* active/optimized, explicit allowed */
+	ALUA_NONOPT,	/* active/non-optimized */
+	ALUA_STANDBY,
+	ALUA_UNAVAIL,
+	ALUA_TRANS,
+	ALUA_OFFLINE,
+	ALUA_BOGUS,	/* a state code that is not one (counts as unavailable) */
 };
 
 static const struct strix_dev_params cdb_dp_disk = {
@@ -43,6 +52,16 @@ static const struct strix_parse_ctx cdb_ctx[] = {
 	[HUGE]		= { .dp = &cdb_dp_huge },
 	[NO_LUN]	= { .dp = NULL },
 	[EJECTED]	= { .dp = &cdb_dp_disk, .no_medium = true },
+#define ALUA_CTX(expl, st)	{ .dp = &cdb_dp_disk, .alua = true,	\
+				  .alua_explicit = (expl), .alua_state = (st) }
+	[ALUA_IMPL]	= ALUA_CTX(false, STRIX_ALUA_OPTIMIZED),
+	[ALUA_EXPL]	= ALUA_CTX(true, STRIX_ALUA_OPTIMIZED),
+	[ALUA_NONOPT]	= ALUA_CTX(true, STRIX_ALUA_NONOPTIMIZED),
+	[ALUA_STANDBY]	= ALUA_CTX(true, STRIX_ALUA_STANDBY),
+	[ALUA_UNAVAIL]	= ALUA_CTX(true, STRIX_ALUA_UNAVAILABLE),
+	[ALUA_TRANS]	= ALUA_CTX(true, STRIX_ALUA_TRANSITIONING),
+	[ALUA_OFFLINE]	= ALUA_CTX(true, STRIX_ALUA_OFFLINE),
+	[ALUA_BOGUS]	= ALUA_CTX(true, 0x7),
 };
 
 struct cdb_case {
@@ -100,6 +119,86 @@ static const struct cdb_case cdb_cases[] = {
 	  FAIL(LUN_NOT_SUPPORTED) },
 	{ "empty CDB", CDB(TEST_UNIT_READY), .cdb_len = CDB_EMPTY, .dev = DISK,
 	  BAD(0, -1) },
+
+	/* ---- ALUA: the two commands, and the states (SPC-4 5.15.2.4) ---- */
+	{ "RTPG without a device group", CDB(MAINTENANCE_IN, [1] = 0x0a),
+	  LEN(64), .dev = DISK, FAIL(INVALID_OPCODE) },
+	{ "RTPG", CDB(MAINTENANCE_IN, [1] = 0x0a), LEN(64), .dev = ALUA_IMPL,
+	  EMUL(REPORT_TPG, READ, 64) },
+	{ "RTPG extended", CDB(MAINTENANCE_IN, [1] = 0x2a), LEN(64),
+	  .dev = ALUA_IMPL, EMUL(REPORT_TPG, READ, 64) },
+	{ "RTPG format 010b", CDB(MAINTENANCE_IN, [1] = 0x4a), LEN(64),
+	  .dev = ALUA_IMPL, BAD(1, 7) },
+	{ "RTPG reserved byte 2", CDB(MAINTENANCE_IN, [1] = 0x0a, [2] = 1),
+	  LEN(64), .dev = ALUA_IMPL, BAD(2, 0) },
+	{ "RTPG in standby", CDB(MAINTENANCE_IN, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_STANDBY, EMUL(REPORT_TPG, READ, 8) },
+	{ "RTPG in unavailable", CDB(MAINTENANCE_IN, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_UNAVAIL, EMUL(REPORT_TPG, READ, 8) },
+	{ "RTPG in transitioning", CDB(MAINTENANCE_IN, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_TRANS, EMUL(REPORT_TPG, READ, 8) },
+	{ "RTPG in offline", CDB(MAINTENANCE_IN, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_OFFLINE, FAIL(PORT_OFFLINE) },
+	{ "STPG without a device group", CDB(MAINTENANCE_OUT, [1] = 0x0a),
+	  LEN(8), .dev = DISK, FAIL(INVALID_OPCODE) },
+	{ "STPG, implicit ALUA only", CDB(MAINTENANCE_OUT, [1] = 0x0a),
+	  LEN(8), .dev = ALUA_IMPL, FAIL(INVALID_OPCODE) },
+	{ "STPG", CDB(MAINTENANCE_OUT, [1] = 0x0a), LEN(8), .dev = ALUA_EXPL,
+	  EMUL(SET_TPG, WRITE, 8) },
+	{ "STPG empty", CDB(MAINTENANCE_OUT, [1] = 0x0a), LEN(0),
+	  .dev = ALUA_EXPL, EMUL(SET_TPG, NONE, 0) },
+	{ "STPG unknown service action", CDB(MAINTENANCE_OUT, [1] = 0x0b),
+	  LEN(8), .dev = ALUA_EXPL, BAD(1, 4) },
+	{ "STPG reserved byte 2", CDB(MAINTENANCE_OUT, [1] = 0x0a, [2] = 1),
+	  LEN(8), .dev = ALUA_EXPL, BAD(2, 0) },
+	{ "STPG in standby", CDB(MAINTENANCE_OUT, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_STANDBY, EMUL(SET_TPG, WRITE, 8) },
+	{ "STPG in unavailable", CDB(MAINTENANCE_OUT, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_UNAVAIL, EMUL(SET_TPG, WRITE, 8) },
+	{ "STPG in transitioning", CDB(MAINTENANCE_OUT, [1] = 0x0a), LEN(8),
+	  .dev = ALUA_TRANS, FAIL(PORT_TRANSITIONING) },
+	{ "READ(10) non-optimized", CDB(READ_10), LBA(0), LEN(1),
+	  .dev = ALUA_NONOPT, IO(READ, READ, 512, 0, 1, false) },
+	{ "WRITE(10) optimized", CDB(WRITE_10), LBA(0), LEN(1),
+	  .dev = ALUA_EXPL, IO(WRITE, WRITE, 512, 0, 1, false) },
+	{ "READ(10) standby", CDB(READ_10), LBA(0), LEN(1),
+	  .dev = ALUA_STANDBY, FAIL(PORT_STANDBY) },
+	{ "WRITE(16) unavailable", CDB(WRITE_16), LBA(0), LEN(1),
+	  .dev = ALUA_UNAVAIL, FAIL(PORT_UNAVAILABLE) },
+	{ "READ(16) transitioning", CDB(READ_16), LBA(0), LEN(1),
+	  .dev = ALUA_TRANS, FAIL(PORT_TRANSITIONING) },
+	{ "READ(10) offline", CDB(READ_10), LBA(0), LEN(1),
+	  .dev = ALUA_OFFLINE, FAIL(PORT_OFFLINE) },
+	{ "READ(10) bogus state", CDB(READ_10), LBA(0), LEN(1),
+	  .dev = ALUA_BOGUS, FAIL(PORT_UNAVAILABLE) },
+	{ "TUR standby", CDB(TEST_UNIT_READY), .cdb_len = 6,
+	  .dev = ALUA_STANDBY, FAIL(PORT_STANDBY) },
+	{ "SYNCHRONIZE CACHE standby", CDB(SYNCHRONIZE_CACHE), LBA(0), LEN(0),
+	  .dev = ALUA_STANDBY, FAIL(PORT_STANDBY) },
+	{ "RESERVE(6) standby", CDB(RESERVE), .cdb_len = 6,
+	  .dev = ALUA_STANDBY, FAIL(PORT_STANDBY) },
+	{ "INQUIRY offline", CDB(INQUIRY), LEN(96), .dev = ALUA_OFFLINE,
+	  EMUL(INQUIRY, READ, 96) },
+	{ "REPORT LUNS transitioning", CDB(REPORT_LUNS), LEN(16),
+	  .dev = ALUA_TRANS, EMUL(REPORT_LUNS, READ, 16) },
+	{ "REQUEST SENSE unavailable", CDB(REQUEST_SENSE), LEN(18),
+	  .dev = ALUA_UNAVAIL, EMUL(REQUEST_SENSE, READ, 18) },
+	{ "MODE SENSE(6) standby", CDB(MODE_SENSE, [2] = 0x3f), LEN(255),
+	  .dev = ALUA_STANDBY, EMUL(MODE_SENSE_6, READ, 255) },
+	{ "MODE SENSE(10) unavailable", CDB(MODE_SENSE_10, [2] = 0x3f),
+	  LEN(255), .dev = ALUA_UNAVAIL, FAIL(PORT_UNAVAILABLE) },
+	{ "PR IN standby", CDB(PERSISTENT_RESERVE_IN), LEN(8),
+	  .dev = ALUA_STANDBY, EMUL(PR_IN, READ, 8) },
+	{ "PR IN transitioning", CDB(PERSISTENT_RESERVE_IN), LEN(8),
+	  .dev = ALUA_TRANS, FAIL(PORT_TRANSITIONING) },
+	{ "RSOC unavailable",
+	  CDB(MAINTENANCE_IN, [1] = MI_REPORT_SUPPORTED_OPERATION_CODES),
+	  LEN(64), .dev = ALUA_UNAVAIL, EMUL(REPORT_OPCODES, READ, 64) },
+	{ "RSOC offline",
+	  CDB(MAINTENANCE_IN, [1] = MI_REPORT_SUPPORTED_OPERATION_CODES),
+	  LEN(64), .dev = ALUA_OFFLINE, FAIL(PORT_OFFLINE) },
+	{ "unknown opcode in standby", CDB(0xff), .dev = ALUA_STANDBY,
+	  FAIL(INVALID_OPCODE) },
 
 	/* ---- no medium: only what works without one ---- */
 	{ "no medium: TUR", CDB(TEST_UNIT_READY), .cdb_len = 6, .dev = EJECTED,
@@ -693,7 +792,8 @@ static const struct cdb_layout {
 	{ INQUIRY, 0, 0, 3, 2 },	{ REQUEST_SENSE, 0, 0, 4, 1 },
 	{ MODE_SENSE, 0, 0, 4, 1 },	{ MODE_SENSE_10, 0, 0, 7, 2 },
 	{ REPORT_LUNS, 0, 0, 6, 4 },	{ READ_CAPACITY, 2, 4, 0, 0 },
-	{ MAINTENANCE_IN, 0, 0, 6, 4 },
+	{ MAINTENANCE_IN, 0, 0, 6, 4 },	{ MAINTENANCE_OUT, 0, 0, 6, 4 },
+	{ PERSISTENT_RESERVE_IN, 0, 0, 7, 2 },
 	{ SERVICE_ACTION_IN_16, 2, 8, 10, 4 },
 	{ READ_10, 2, 4, 7, 2 },	{ WRITE_10, 2, 4, 7, 2 },
 	{ WRITE_VERIFY, 2, 4, 7, 2 },	{ VERIFY, 2, 4, 7, 2 },
@@ -843,6 +943,45 @@ static void strix_cdb_short_test(struct kunit *test)
 	}
 }
 
+/*
+ * The state-to-sense mapping by itself: every state against every class
+ * of command (the bits of STRIX_ALUA_OK_*), SPC-4 5.15.2.4's table.
+ */
+static void strix_alua_check_test(struct kunit *test)
+{
+	static const struct {
+		u8 state;
+		u8 ok_bit;		/* 0: none lets it through */
+		strix_sense_t refused;
+	} states[] = {
+		{ STRIX_ALUA_OPTIMIZED, 0xff, STRIX_OK },
+		{ STRIX_ALUA_NONOPTIMIZED, 0xff, STRIX_OK },
+		{ STRIX_ALUA_STANDBY, STRIX_ALUA_OK_STANDBY, STRIX_PORT_STANDBY },
+		{ STRIX_ALUA_UNAVAILABLE, STRIX_ALUA_OK_UNAVAILABLE,
+		  STRIX_PORT_UNAVAILABLE },
+		{ STRIX_ALUA_TRANSITIONING, STRIX_ALUA_OK_TRANSITIONING,
+		  STRIX_PORT_TRANSITIONING },
+		{ STRIX_ALUA_OFFLINE, STRIX_ALUA_OK_OFFLINE, STRIX_PORT_OFFLINE },
+		/* reserved codes 4..0xd: as unavailable */
+		{ 0x4, STRIX_ALUA_OK_UNAVAILABLE, STRIX_PORT_UNAVAILABLE },
+		{ 0xd, STRIX_ALUA_OK_UNAVAILABLE, STRIX_PORT_UNAVAILABLE },
+	};
+	unsigned int i, ok;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		for (ok = 0; ok <= STRIX_ALUA_OK_ALL; ok++) {
+			strix_sense_t want = STRIX_OK;
+
+			if (states[i].ok_bit != 0xff && !(ok & states[i].ok_bit))
+				want = states[i].refused;
+			KUNIT_EXPECT_EQ_MSG(test,
+					    sv(strix_alua_check(states[i].state, ok)),
+					    sv(want), "state %x, class %x",
+					    states[i].state, ok);
+		}
+	}
+}
+
 static void strix_invalid_field_test(struct kunit *test)
 {
 	struct strix_cmd *cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
@@ -983,6 +1122,7 @@ static struct kunit_case strix_cdb_test_cases[] = {
 	KUNIT_CASE_PARAM(strix_cdb_parse_test, cdb_gen_params),
 	KUNIT_CASE(strix_cdb_short_test),
 	KUNIT_CASE(strix_invalid_field_test),
+	KUNIT_CASE(strix_alua_check_test),
 	KUNIT_CASE(strix_cdb_report_opcodes_test),
 	{}
 };

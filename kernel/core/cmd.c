@@ -35,6 +35,8 @@ static const u8 strix_ua_codes[STRIX_UA_MAX][2] = {
 	[STRIX_UA_RES_PREEMPTED]	= { 0x2a, 0x03 },
 	[STRIX_UA_RES_RELEASED]		= { 0x2a, 0x04 },
 	[STRIX_UA_REG_PREEMPTED]	= { 0x2a, 0x05 },
+	[STRIX_UA_ALUA_CHANGED]		= { 0x2a, 0x06 },
+	[STRIX_UA_ALUA_FAILED]		= { 0x2a, 0x07 },
 	[STRIX_UA_CAPACITY_CHANGED]	= { 0x2a, 0x09 },
 	[STRIX_UA_INQUIRY_CHANGED]	= { 0x3f, 0x03 },
 	[STRIX_UA_LUNS_CHANGED]		= { 0x3f, 0x0e },
@@ -326,7 +328,14 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 		ident.naa_len = sizeof(dev->naa);
 		memcpy(ident.eui64, dev->eui64, sizeof(dev->eui64));
 	}
-	ident.rel_tgt_id = cmd->sess->tgt->rel_tgt_id;
+	ident.rel_tgt_id = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
+	if (dev) {
+		struct strix_alua_view av;
+
+		strix_alua_view(dev, ident.rel_tgt_id, &av);
+		ident.tpg_id = av.group_id;
+		ident.tpgs = av.alua ? (av.explicit ? 3 : 1) : 0;
+	}
 
 	if (cmd->emul == STRIX_EMUL_START_STOP_UNIT ||
 	    cmd->emul == STRIX_EMUL_PREVENT_ALLOW) {
@@ -358,6 +367,13 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 		memcpy(buf, tmp.sense, tmp.sense_len);
 		produced = tmp.sense_len;
 		ret = STRIX_OK;
+	} else if (cmd->emul == STRIX_EMUL_REPORT_TPG) {
+		/* the descriptors are read in place, under RCU */
+		rcu_read_lock();
+		ctx.rtpg = strix_alua_rtpg(dev, &ctx.rtpg_len);
+		ret = ctx.rtpg ? strix_emulate(cmd, &ctx, buf, len, &produced) :
+				 STRIX_INVALID_OPCODE;
+		rcu_read_unlock();
 	} else {
 		ret = strix_emulate(cmd, &ctx, buf, len, &produced);
 	}
@@ -535,10 +551,16 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	}
 
 	if (td) {
+		struct strix_alua_view av;
+
 		ctx.dp = &td->dev->params;
 		ctx.read_only = td->read_only;
 		ctx.no_medium = td->dev->params.removable &&
 				test_bit(STRIX_MEDIUM_EJECTED, &td->dev->medium);
+		strix_alua_view(td->dev, READ_ONCE(sess->tgt->rel_tgt_id), &av);
+		ctx.alua = av.alua;
+		ctx.alua_explicit = av.explicit;
+		ctx.alua_state = av.state;
 	}
 	ret = strix_cdb_parse(cmd, &ctx);
 	if (ret != STRIX_OK) {

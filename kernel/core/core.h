@@ -95,6 +95,8 @@ enum strix_ua {
 	STRIX_UA_RES_PREEMPTED,		/* 2a 03 reservations preempted */
 	STRIX_UA_RES_RELEASED,		/* 2a 04 reservations released */
 	STRIX_UA_REG_PREEMPTED,		/* 2a 05 registrations preempted */
+	STRIX_UA_ALUA_CHANGED,		/* 2a 06 asymmetric access state changed */
+	STRIX_UA_ALUA_FAILED,		/* 2a 07 implicit transition failed */
 	STRIX_UA_CAPACITY_CHANGED,	/* 2a 09 */
 	STRIX_UA_INQUIRY_CHANGED,	/* 3f 03 */
 	STRIX_UA_LUNS_CHANGED,		/* 3f 0e */
@@ -150,6 +152,15 @@ struct strix_device {
 	wait_queue_head_t abort_wq;
 	u8 tas;
 	u8 qerr;
+	/*
+	 * ALUA (alua.c): @alua_dg, the device group it is in, and @alua, the
+	 * group's snapshot the I/O path reads under RCU, change under
+	 * alua.c's mutex; @expl_alua (SET TARGET PORT GROUPS allowed) under
+	 * mgmt_mutex, READ_ONCE on the I/O path.
+	 */
+	struct strix_alua_dg *alua_dg;
+	struct strix_alua_snap __rcu *alua;
+	bool expl_alua;
 };
 
 enum {
@@ -308,6 +319,42 @@ int strix_tmf_init_module(void);
 void strix_tmf_exit_module(void);
 extern struct kobj_attribute strix_dev_attr_tas;
 extern struct kobj_attribute strix_dev_attr_qerr;
+
+/* alua.c */
+struct strix_alua_view {
+	bool alua;		/* the device is in a device group */
+	bool explicit;		/* SET TARGET PORT GROUPS allowed */
+	u8 state;		/* enum strix_alua_state of the port */
+	u16 group_id;		/* the port's target port group, 0: none */
+};
+void strix_alua_view(struct strix_device *dev, u16 rel_tgt_id,
+		     struct strix_alua_view *v);
+const u8 *strix_alua_rtpg(struct strix_device *dev, u32 *len);
+strix_sense_t strix_alua_stpg(struct strix_cmd *cmd);
+void strix_alua_targets_changed(void);
+void strix_alua_dev_gone(struct strix_device *dev);
+int strix_alua_init(void);
+void strix_alua_exit(void);
+extern struct kobj_attribute strix_dev_attr_expl_alua;
+
+/* nl.c: events to user space (<uapi/strix_nl.h>) */
+struct strix_nl_alua_event {
+	const char *dg;
+	const char *tg;
+	u16 group_id;
+	u8 old_state;
+	u8 new_state;
+	bool stpg;		/* else sysfs */
+	bool failed;
+	/* SET TARGET PORT GROUPS only: where it came from */
+	const char *initiator;
+	const char *target;
+	u16 rel_tgt_id;
+	const char *device;
+};
+void strix_nl_alua_event(const struct strix_nl_alua_event *e);
+int strix_nl_init(void);
+void strix_nl_exit(void);
 
 /* pr_file.c: the APTPL state on disk, pr_state and pr_file_name */
 int strix_pr_file_save(struct strix_device *dev);

@@ -102,6 +102,7 @@ static struct attribute *strix_dev_attrs[] = {
 	&strix_dev_attr_pr_file_name.attr,
 	&strix_dev_attr_tas.attr,
 	&strix_dev_attr_qerr.attr,
+	&strix_dev_attr_expl_alua.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(strix_dev);
@@ -256,6 +257,7 @@ static void strix_device_destroy(struct strix_device *dev)
 	lockdep_assert_held(&strix_core.mgmt_mutex);
 	dev->dead = true;
 	list_del(&dev->list);
+	strix_alua_dev_gone(dev);
 	sysfs_remove_link(&dev->hreg->kobj, dev->name);
 	strix_dir_remove(dev->exported_kobj);
 	strix_kobject_del(&dev->kobj);

@@ -37,17 +37,31 @@ static int __init strix_init(void)
 		return ret;
 	}
 	ret = strix_sysfs_init();
-	if (ret) {
-		strix_tmf_exit_module();
-		strix_buf_exit();
-		return ret;
-	}
+	if (ret)
+		goto tmf_exit;
+	ret = strix_alua_init();
+	if (ret)
+		goto sysfs_exit;
+	ret = strix_nl_init();
+	if (ret)
+		goto alua_exit;
 	pr_info("Strix target core %s loaded\n", STRIX_VERSION);
 	return 0;
+
+alua_exit:
+	strix_alua_exit();
+sysfs_exit:
+	strix_sysfs_exit();
+tmf_exit:
+	strix_tmf_exit_module();
+	strix_buf_exit();
+	return ret;
 }
 
 static void __exit strix_exit(void)
 {
+	strix_nl_exit();
+	strix_alua_exit();
 	strix_sysfs_exit();
 	rcu_barrier();	/* nexus structures freed with kfree_rcu() */
 	strix_tmf_exit_module();

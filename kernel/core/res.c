@@ -380,6 +380,9 @@ static void strix_res_work(struct work_struct *work)
 	case STRIX_EMUL_RESERVE:
 		ret = strix_res_spc2(cmd, true);
 		break;
+	case STRIX_EMUL_SET_TPG:	/* not a reservation: it sleeps too */
+		ret = strix_alua_stpg(cmd);
+		break;
 	default:
 		ret = strix_res_spc2(cmd, false);
 		break;
@@ -387,7 +390,10 @@ static void strix_res_work(struct work_struct *work)
 	strix_cmd_io_done(cmd, ret);
 }
 
-/* Run a reservation command on the device's workqueue. */
+/*
+ * Run a reservation command (or SET TARGET PORT GROUPS) on the device's
+ * workqueue.
+ */
 void strix_res_execute(struct strix_cmd *cmd)
 {
 	INIT_WORK(&cmd->work, strix_res_work);

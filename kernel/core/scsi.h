@@ -37,11 +37,13 @@ enum strix_emul {
 	STRIX_EMUL_PREFETCH,		/* PRE-FETCH 10/16: range checked, GOOD */
 	STRIX_EMUL_REPORT_TMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
 	STRIX_EMUL_REPORT_OPCODES,	/* REPORT SUPPORTED OPERATION CODES */
+	STRIX_EMUL_REPORT_TPG,		/* REPORT TARGET PORT GROUPS */
 	/* reservations, from here on: on the device's workqueue (res.c) */
 	STRIX_EMUL_PR_IN,
 	STRIX_EMUL_PR_OUT,
 	STRIX_EMUL_RESERVE,		/* SPC-2 RESERVE(6)/(10) */
 	STRIX_EMUL_RELEASE,		/* SPC-2 RELEASE(6)/(10) */
+	STRIX_EMUL_SET_TPG,		/* SET TARGET PORT GROUPS (alua.c) */
 	STRIX_EMUL_MAX,
 };
 
@@ -55,6 +57,40 @@ enum {
 	STRIX_RES_ALLOWED	= 1 << 1,	/* never conflicts with a PR */
 	STRIX_RES_SPC2_OK	= 1 << 2,	/* allowed under another's SPC-2 RESERVE */
 };
+
+/*
+ * ALUA asymmetric access states, as REPORT TARGET PORT GROUPS codes them
+ * (the values of <uapi/strix_nl.h> too).
+ */
+enum strix_alua_state {
+	STRIX_ALUA_OPTIMIZED		= 0x0,
+	STRIX_ALUA_NONOPTIMIZED		= 0x1,
+	STRIX_ALUA_STANDBY		= 0x2,
+	STRIX_ALUA_UNAVAILABLE		= 0x3,
+	STRIX_ALUA_OFFLINE		= 0xe,
+	STRIX_ALUA_TRANSITIONING	= 0xf,
+};
+
+/*
+ * The states other than the active ones in which a command is processed
+ * (a CDB row's `alua`); in any other it fails with NOT READY, LOGICAL
+ * UNIT NOT ACCESSIBLE and the state's ASCQ (SPC-4 5.15.2.4).
+ */
+enum {
+	STRIX_ALUA_OK_STANDBY		= 1 << 0,
+	STRIX_ALUA_OK_UNAVAILABLE	= 1 << 1,
+	STRIX_ALUA_OK_TRANSITIONING	= 1 << 2,
+	STRIX_ALUA_OK_OFFLINE		= 1 << 3,
+};
+#define STRIX_ALUA_OK_ALL	(STRIX_ALUA_OK_STANDBY | STRIX_ALUA_OK_UNAVAILABLE | \
+				 STRIX_ALUA_OK_TRANSITIONING | STRIX_ALUA_OK_OFFLINE)
+
+/*
+ * strix_alua_check() - may a command of class @ok run through a target
+ * port in access state @state?  STRIX_OK, or the NOT READY sense of the
+ * state (an unknown state counts as unavailable).
+ */
+strix_sense_t strix_alua_check(u8 state, u8 ok);
 
 /*
  * The parse context: what the parser needs to know of the device.
@@ -71,6 +107,16 @@ struct strix_parse_ctx {
 	 * START STOP UNIT, PREVENT ALLOW) fails with MEDIUM NOT PRESENT.
 	 */
 	bool no_medium;
+	/*
+	 * ALUA: @alua when the device is in a device group (REPORT TARGET
+	 * PORT GROUPS exists; without it both ALUA commands are unknown
+	 * opcodes), @alua_explicit when it takes SET TARGET PORT GROUPS
+	 * (device attribute expl_alua), @alua_state the access state of the
+	 * target port the command came through (0: active/optimized).
+	 */
+	bool alua;
+	bool alua_explicit;
+	u8 alua_state;
 };
 
 /* Builds the opcode index of the CDB table; once, at module init. */
@@ -140,6 +186,7 @@ struct strix_dev_ident {
 	u8 eui64[8];
 	u16 rel_tgt_id;			/* relative target port identifier */
 	u16 tpg_id;			/* target port group (0: none) */
+	u8 tpgs;			/* INQUIRY TPGS: 0, 1 implicit, 3 both */
 };
 
 /*
@@ -165,6 +212,12 @@ struct strix_emul_ctx {
 	u8 qerr;				/* QErr of the control page (0, 1, 3) */
 	const u64 *luns;
 	unsigned int nr_luns;
+	/*
+	 * REPORT TARGET PORT GROUPS: the target port group descriptors of
+	 * the device's group, as alua.c keeps them.
+	 */
+	const u8 *rtpg;
+	u32 rtpg_len;
 };
 
 /*

@@ -68,6 +68,10 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	[__STRIX_INVALID_RELEASE_PR]	= { CC, ILLEGAL_REQUEST, 0x26, 0x04 },
 	[__STRIX_PROTOCOL_CRC_ERROR]	= { CC, ABORTED_COMMAND, 0x47, 0x05 },
 	[__STRIX_INSUFFICIENT_REG_RES]	= { CC, ILLEGAL_REQUEST, 0x55, 0x04 },
+	[__STRIX_PORT_TRANSITIONING]	= { CC, NOT_READY, 0x04, 0x0a },
+	[__STRIX_PORT_STANDBY]		= { CC, NOT_READY, 0x04, 0x0b },
+	[__STRIX_PORT_UNAVAILABLE]	= { CC, NOT_READY, 0x04, 0x0c },
+	[__STRIX_PORT_OFFLINE]		= { CC, NOT_READY, 0x04, 0x12 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

@@ -59,6 +59,11 @@ static const struct sense_row_case sense_row_cases[] = {
 	{ "INSUFFICIENT_REG_RES", STRIX_INSUFFICIENT_REG_RES, CC, 0x05, 0x55,
 	  0x04 },
 	{ "MISCOMPARE", STRIX_MISCOMPARE, CC, 0x0e, 0x1d, 0x00 },
+	/* ALUA: LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN ... STATE */
+	{ "PORT_TRANSITIONING", STRIX_PORT_TRANSITIONING, CC, 0x02, 0x04, 0x0a },
+	{ "PORT_STANDBY", STRIX_PORT_STANDBY, CC, 0x02, 0x04, 0x0b },
+	{ "PORT_UNAVAILABLE", STRIX_PORT_UNAVAILABLE, CC, 0x02, 0x04, 0x0c },
+	{ "PORT_OFFLINE", STRIX_PORT_OFFLINE, CC, 0x02, 0x04, 0x12 },
 	{ "out of range: target failure", STRIX_SENSE(__STRIX_SENSE_MAX), CC,
 	  0x04, 0x44, 0x00 },
 	{ "far out of range", STRIX_SENSE(0xffffffff), CC, 0x04, 0x44, 0x00 },

@@ -325,7 +325,7 @@ static void spc_inquiry_std(const struct strix_emul_ctx *ctx,
 	spc_u8(o, SPC_INQ_VERSION_SPC4);
 	spc_u8(o, SPC_INQ_HISUP | SPC_INQ_RESP_FORMAT);
 	spc_u8(o, SPC_INQ_STD_LEN - 5);		/* additional length */
-	spc_u8(o, 0);		/* SCCS ACC TPGS 3PC PROTECT: TODO TPGS with ALUA */
+	spc_u8(o, (id->tpgs & 0x03) << 4);	/* TPGS (ALUA); no SCCS, 3PC, PROTECT */
 	spc_u8(o, 0);		/* ENCSERV MULTIP */
 	spc_u8(o, SPC_INQ_CMDQUE);
 	spc_ascii(o, id->vendor, 8);
@@ -797,6 +797,30 @@ static strix_sense_t spc_report_opcodes(struct strix_cmd *cmd,
 	return ret;
 }
 
+/*
+ * REPORT TARGET PORT GROUPS: the descriptors alua.c keeps for the device's
+ * group (state, PREF, supported states, group id, status, ports), after
+ * a 4-byte length header, or with the extended format (PARAMETER DATA
+ * FORMAT 001b) an 8-byte one that adds the format and an implicit
+ * transition time of 0 (not specified).
+ */
+static strix_sense_t spc_report_tpg(struct strix_cmd *cmd,
+				    const struct strix_emul_ctx *ctx,
+				    struct spc_out *o)
+{
+	bool ext = (cmd->cdb[1] >> 5) == 1;
+
+	spc_be32(o, 0);			/* return data length: below */
+	if (ext) {
+		spc_u8(o, 0x10);	/* FORMAT TYPE 001b */
+		spc_u8(o, 0);		/* IMPLICIT TRANSITION TIME */
+		spc_zero(o, 2);
+	}
+	spc_bytes(o, ctx->rtpg, ctx->rtpg_len);
+	spc_patch_be(o, 0, o->pos - 4, 4);
+	return STRIX_OK;
+}
+
 /* TEST UNIT READY, START STOP UNIT, PREVENT ALLOW, PRE-FETCH: GOOD. */
 static strix_sense_t spc_good(struct strix_cmd *cmd,
 			      const struct strix_emul_ctx *ctx,
@@ -826,6 +850,7 @@ static const struct spc_emul spc_emuls[STRIX_EMUL_MAX] = {
 	[STRIX_EMUL_PREFETCH]		= { spc_good,		  false },
 	[STRIX_EMUL_REPORT_TMF]		= { spc_report_tmf,	  false },
 	[STRIX_EMUL_REPORT_OPCODES]	= { spc_report_opcodes,	  false },
+	[STRIX_EMUL_REPORT_TPG]		= { spc_report_tpg,	  false },
 };
 
 /**

@@ -1015,6 +1015,75 @@ static void spc_truncation_test(struct kunit *test)
 	}
 }
 
+/*
+ * REPORT TARGET PORT GROUPS: the header of either format before the
+ * descriptors alua.c hands over, copied as they are; truncated answers
+ * still count the whole length.
+ */
+static void spc_report_tpg_test(struct kunit *test)
+{
+	struct spc_fix *f = test->priv;
+	/* group 1 active/optimized PREF, ports 1 and 2; group 2 standby, port 3 */
+	static const u8 descs[] = {
+		0x80, 0xcf, 0x00, 0x01, 0x00, 0x02, 0x00, 0x02,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,
+		0x02, 0xcf, 0x00, 0x02, 0x00, 0x01, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x03,
+	};
+	const u8 rtpg[16] = { MAINTENANCE_IN, MI_REPORT_TARGET_PGS,
+			      [9] = 0xff };
+	const u8 rtpg_ext[16] = { MAINTENANCE_IN, 0x20 | MI_REPORT_TARGET_PGS,
+				  [9] = 0xff };
+
+	f->ctx.rtpg = descs;
+	f->ctx.rtpg_len = sizeof(descs);
+
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TPG, rtpg, T_BUF),
+		     STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, 4U + sizeof(descs));
+	KUNIT_EXPECT_EQ(test, be32(f->buf), (u32)sizeof(descs));
+	expect_bytes(test, f->buf + 4, descs, sizeof(descs), "descriptors");
+
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TPG, rtpg_ext, T_BUF),
+		     STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, 8U + sizeof(descs));
+	KUNIT_EXPECT_EQ(test, be32(f->buf), 4U + sizeof(descs));
+	KUNIT_EXPECT_EQ(test, f->buf[4], 0x10);	/* FORMAT TYPE 001b */
+	KUNIT_EXPECT_EQ(test, f->buf[5], 0);	/* IMPLICIT TRANSITION TIME */
+	expect_bytes(test, f->buf + 8, descs, sizeof(descs), "descriptors");
+
+	/* room for the header only: the length still says it all */
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TPG, rtpg, 4), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, 4U + sizeof(descs));
+	KUNIT_EXPECT_EQ(test, be32(f->buf), (u32)sizeof(descs));
+	KUNIT_EXPECT_EQ(test, f->buf[4], T_POISON);
+
+	/* a group without ports: a header and nothing else */
+	f->ctx.rtpg = NULL;
+	f->ctx.rtpg_len = 0;
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_REPORT_TPG, rtpg, T_BUF),
+		     STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, 4U);
+	KUNIT_EXPECT_EQ(test, be32(f->buf), 0U);
+}
+
+/* INQUIRY byte 5, TPGS: 00b without ALUA, 01b implicit, 11b both. */
+static void spc_inquiry_tpgs_test(struct kunit *test)
+{
+	struct spc_fix *f = test->priv;
+	static const u8 tpgs[] = { 0, 1, 3 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tpgs); i++) {
+		f->id.tpgs = tpgs[i];
+		EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_INQUIRY,
+					   CDB(INQUIRY, 0, 0, 0, 96), T_BUF),
+			     STRIX_OK);
+		KUNIT_EXPECT_EQ_MSG(test, f->buf[5], tpgs[i] << 4, "TPGS %u",
+				    tpgs[i]);
+	}
+}
+
 static struct kunit_case strix_spc_test_cases[] = {
 	KUNIT_CASE(spc_ident_derive_test),
 	KUNIT_CASE(spc_no_data_test),
@@ -1032,6 +1101,8 @@ static struct kunit_case strix_spc_test_cases[] = {
 	KUNIT_CASE(spc_mode_sense_values_test),
 	KUNIT_CASE(spc_request_sense_test),
 	KUNIT_CASE(spc_report_tmf_test),
+	KUNIT_CASE(spc_report_tpg_test),
+	KUNIT_CASE(spc_inquiry_tpgs_test),
 	KUNIT_CASE(spc_report_luns_test),
 	KUNIT_CASE_PARAM(spc_truncation_test, trunc_gen_params),
 	{}

@@ -792,8 +792,10 @@ static ssize_t rel_tgt_id_store(struct kobject *kobj,
 		ret = -EBUSY;
 	else if (strix_rel_tgt_id_used(id, tgt))
 		ret = -EEXIST;
-	else
+	else if (tgt->rel_tgt_id != id) {
 		tgt->rel_tgt_id = id;
+		strix_alua_targets_changed();
+	}
 	strix_mgmt_end(kobj, kn);
 	return ret ? ret : count;
 }
@@ -906,6 +908,7 @@ static struct strix_target *strix_target_create(struct strix_driver_reg *dreg,
 	if (!tgt->sessions_kobj)
 		goto del_groups;
 	list_add_tail(&tgt->list, &dreg->targets);
+	strix_alua_targets_changed();	/* a device group may name it */
 	return tgt;
 
 del_groups:
@@ -951,6 +954,7 @@ static void __strix_target_destroy(struct strix_target *tgt, bool drv_added)
 	strix_dir_remove(tgt->ini_groups_kobj);
 	strix_dir_remove(tgt->default_group.luns_kobj);
 	strix_kobject_del(&tgt->kobj);
+	strix_alua_targets_changed();	/* a member becomes a remote one */
 	kobject_put(&tgt->kobj);
 }
 
