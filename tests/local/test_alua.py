@@ -4,11 +4,14 @@ device group; a session on each is an initiator's path through that port.
 sg3_utils (sg_inq, sg_vpd, sg_rtpg, sg_stpg, sg_turs) sees what an
 initiator's multipath layer would; dd shows which path moves data."""
 import errno
+import json
+import os
 import re
 import subprocess
 
 import pytest
 
+import strixtest
 from strixtest import can_read, session_disk, sh
 
 DG = "device_groups/dg1"
@@ -290,3 +293,53 @@ def test_membership_follows_targets_and_devices(stack, paths):
     assert not [k for k in stack.snapshot() if k.startswith(DG)]
     clear_ua(a)
     assert "TPGS=0" in sh("sg_inq %s" % a).stdout and can_read(a)
+
+
+STRIXCTL = os.path.join(strixtest.TOP, "build", "usr", "strixctl", "strixctl")
+
+
+class Events:
+    """`strixctl events --json`, subscribed (it said "listening")."""
+
+    def __init__(self, *args):
+        if not os.access(STRIXCTL, os.X_OK):
+            pytest.fail("%s not built: run make usr" % STRIXCTL)
+        self.proc = subprocess.Popen([STRIXCTL, "events", "--json"] + list(args),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        line = self.proc.stderr.readline()
+        assert line == "listening\n", line + self.proc.stderr.read()
+
+    def wait(self):
+        """(exit code, [event objects], stderr)"""
+        out, err = self.proc.communicate(timeout=120)
+        return self.proc.returncode, [json.loads(l) for l in out.splitlines()], err
+
+
+def test_events(stack, paths):
+    a, b = paths
+    # nothing happens: --timeout ends it with status 2
+    code, events, err = Events("--timeout", "0.5").wait()
+    assert code == 2 and "timed out after 0.5 s: 0 events arrived" in err, err
+    assert [e.get("error", {}).get("errno_name") for e in events] == ["ETIMEDOUT"]
+
+    ev = Events("--count", "4", "--timeout", "100")
+    stack.do(TGS + "/tgB/state", "nonoptimized")
+    stack.do(TGS + "/tgB/state", "transitioning")
+    stack.do(TGS + "/tgB/state", "nonoptimized")        # a failed transition
+    stack.do("devices/d1/expl_alua", "1")
+    clear_ua(a)
+    sh("sg_stpg --standby --tp=1 %s" % a)
+    code, events, err = ev.wait()
+    assert code == 0, err
+    base = {"event": "alua_state", "device_group": "dg1", "failed": False}
+    tgb = dict(base, target_group="tgB", group_id=2, cause="sysfs")
+    assert events == [
+        dict(tgb, old_state="active", new_state="nonoptimized"),
+        dict(tgb, old_state="nonoptimized", new_state="transitioning"),
+        dict(tgb, old_state="transitioning", new_state="nonoptimized", failed=True),
+        dict(base, target_group="tgA", group_id=1, cause="stpg",
+             old_state="active", new_state="standby", initiator="host-a",
+             target="t1", rel_tgt_id=1, device="d1"),
+    ]
+    assert stack.value(TGS + "/tgA/state") == "standby"

@@ -35,6 +35,12 @@ void print_json(std::ostream &out, const nlohmann::json &j)
 	out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
+void print_json_line(std::ostream &out, const nlohmann::json &j)
+{
+	out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'
+	    << std::flush;
+}
+
 std::pair<std::string, std::string> split_param(std::string_view kv)
 {
 	const auto eq = kv.find('=');
@@ -87,12 +93,15 @@ TreeLock::~TreeLock()
 
 namespace {
 
-// The one fatal path: a line on err, and with --json the error on out too.
-int fail(bool json, std::ostream &out, std::ostream &err, std::string_view message,
-	 const nlohmann::json &error, int code = exit_failure)
+// The one fatal path: a line on err, and with --json the error on out too
+// (one more line of a command whose output is JSON lines).
+int fail(const Options &opts, const Command &cmd, std::ostream &out, std::ostream &err,
+	 std::string_view message, const nlohmann::json &error, int code = exit_failure)
 {
 	fmt::print(err, "{}: {}\n", program, message);
-	if (json)
+	if (opts.json && cmd.json_lines)
+		print_json_line(out, {{"error", error}});
+	else if (opts.json)
 		print_json(out, {{"error", error}});
 	return code;
 }
@@ -177,13 +186,14 @@ int run(std::span<const char *const> argv, std::ostream &out, std::ostream &err)
 	app.require_subcommand(0, 1);
 	// Global options may follow the subcommand: "strixctl version --json".
 	app.fallthrough();
-	app.footer("Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 diff found differences.\n"
+	app.footer("Exit codes: 0 ok, 1 runtime error, 2 usage error (events: timed out),\n"
+		   "3 diff found differences.\n"
 		   "See strixctl(8) and Documentation/strixctl.md.");
 
 	std::vector<std::pair<const CLI::App *, const Command *>> subcommands;
 	const Command *tree_cmd = nullptr;
 	for (const auto table : {read_commands(), edit_commands(), apply_commands(),
-				 import_commands()}) {
+				 import_commands(), events_commands()}) {
 		for (const Command &cmd : table) {
 			CLI::App *sub = app.add_subcommand(std::string(cmd.name),
 							   std::string(cmd.description));
@@ -225,17 +235,20 @@ int run(std::span<const char *const> argv, std::ostream &out, std::ostream &err)
 		return exit_usage;
 	}
 
+	const Command *cmd = tree_cmd; // no command: the tree
+	for (const auto &[sub, c] : subcommands)
+		if (sub->parsed())
+			cmd = c;
 	try {
 		const sysfs::Tree tree = opts.root.empty() ? sysfs::Tree() : sysfs::Tree(opts.root);
 		const Context ctx{opts, tree, out, err, want_color(opts.color, out)};
-		for (const auto &[sub, cmd] : subcommands)
-			if (sub->parsed())
-				return cmd->handler(ctx);
-		return tree_cmd->handler(ctx); // no command: the tree
+		return cmd->handler(ctx);
+	} catch (const ExitError &e) {
+		return fail(opts, *cmd, out, err, e.what(), e, e.exit_code());
 	} catch (const Error &e) {
-		return fail(opts.json, out, err, e.what(), e);
+		return fail(opts, *cmd, out, err, e.what(), e);
 	} catch (const std::exception &e) {
-		return fail(opts.json, out, err, e.what(), {{"message", e.what()}});
+		return fail(opts, *cmd, out, err, e.what(), {{"message", e.what()}});
 	}
 }
 

@@ -16,6 +16,7 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1; // a runtime error
 inline constexpr int exit_usage = 2;   // a command line CLI11 refused
 inline constexpr int exit_differs = 3; // diff: the file and the running state differ
+inline constexpr int exit_timeout = 2; // events: --timeout elapsed first
 
 // argv as main() receives it (argv[0] is the program name).  Output goes to
 // out, diagnostics to err.  Returns the process exit code.

@@ -1,5 +1,5 @@
 // What the files of strixctl share (cli.cc, cli_read.cc, cli_edit.cc,
-// cli_apply.cc, cli_import.cc).  Not installed; only cli.h is the interface.
+// cli_apply.cc, cli_import.cc, cli_events.cc).  Not installed; only cli.h is the interface.
 //
 // Every subcommand is a Command {name, description, configure, handler} in
 // one of the tables below; cli.cc registers them with CLI11 and runs the
@@ -12,12 +12,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "error.h"
 #include "sysfs.h"
 
 namespace strix::cli {
@@ -59,6 +61,10 @@ struct Options {
 	double wait = 60;
 	std::string modprobe = "modprobe";
 	bool no_modules = false;
+
+	// events
+	unsigned count = 0;   // 0: no limit
+	double timeout = 0;   // seconds; 0: none
 };
 
 struct Context {
@@ -76,15 +82,32 @@ struct Command {
 	std::string_view description;
 	void (*configure)(CLI::App &sub, Options &opts); // may be null
 	Handler handler;
+	// With --json stdout is a stream, one object per line (events), and
+	// an error is one more line.
+	bool json_lines = false;
+};
+
+// An Error that ends strixctl with another exit code than exit_failure;
+// run() reports it like any other.
+class ExitError : public Error {
+public:
+	ExitError(Error e, int exit_code) : Error(std::move(e)), exit_code_(exit_code) {}
+	int exit_code() const noexcept { return exit_code_; }
+
+private:
+	int exit_code_;
 };
 
 std::span<const Command> read_commands();   // cli_read.cc: version, tree, list, show
 std::span<const Command> edit_commands();   // cli_edit.cc: add, del, set, enable, disable
 std::span<const Command> apply_commands();  // cli_apply.cc: apply, diff, save, boot
 std::span<const Command> import_commands(); // cli_import.cc: import
+std::span<const Command> events_commands(); // cli_events.cc: events
 
 // One JSON document on out (invalid UTF-8 replaced, never fatal).
 void print_json(std::ostream &out, const nlohmann::json &j);
+// The same on one line, flushed: an object of a JSON-lines stream.
+void print_json_line(std::ostream &out, const nlohmann::json &j);
 
 // "key=value" -> (key, value); a usage error (EINVAL) otherwise.
 std::pair<std::string, std::string> split_param(std::string_view kv);
