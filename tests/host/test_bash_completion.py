@@ -78,6 +78,8 @@ def test_commands_are_strixctl_s_own():
     ("strixctl --color ", ["always", "auto", "never"]),
     ("strixctl boot --", ["--color", "--config", "--help", "--json", "--no-modules", "--root",
                           "--version", "--wait"]),
+    ("strixctl events --", ["--color", "--count", "--help", "--json", "--root", "--timeout",
+                            "--version"]),
 ])
 def test_words(line, want):
     assert complete(line) == want

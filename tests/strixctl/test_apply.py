@@ -246,3 +246,73 @@ def test_local_targets_cannot_be_disabled(stack, strixctl, tmp_path):
     strixctl.run("save", str(saved))
     assert "enabled" not in saved.read_text().split("TARGET_DRIVER scst_local")[1]
     assert strixctl.json("apply", "--dry-run", str(saved))["plan"]["steps"] == []
+
+
+ALUA_CONF = """
+HANDLER vdisk_fileio {
+	DEVICE d1 { filename %s }
+}
+TARGET_DRIVER scst_local {
+	TARGET t1 { LUN 0 d1 }
+	TARGET t2 { LUN 0 d1 }
+}
+DEVICE_GROUP dg1 {
+	DEVICE d1
+	TARGET_GROUP tgA {
+		group_id 1
+		state %s
+		preferred 1
+		TARGET t1
+	}
+	TARGET_GROUP tgB {
+		group_id 2
+		state %s
+		TARGET t2
+		TARGET node2:t2 { rel_tgt_id 7 }
+	}
+}
+"""
+
+
+def test_device_groups_round_trip(stack, strixctl, tmp_path):
+    """DEVICE_GROUP applies to device_groups/, saves back, applies as an
+    empty plan; a changed state is a difference and one step; --prune
+    removes the group and leaves the targets and the device."""
+    img = tmp_path / "d1.img"
+    sh("truncate -s 16M %s" % img)
+    conf = write(tmp_path / "alua.conf", ALUA_CONF % (img, "active", "standby"))
+    out = strixctl.json("apply", conf)
+    assert out["report"]["ok"], out
+    tgs = "device_groups/dg1/target_groups/"
+    assert os.path.islink(stack.path("device_groups/dg1/devices/d1"))
+    assert [stack.value(tgs + "tgA/" + a) for a in ("group_id", "state", "preferred")] \
+        == ["1", "active", "1"]
+    assert [stack.value(tgs + "tgB/" + a) for a in ("group_id", "state", "preferred")] \
+        == ["2", "standby", "0"]
+    assert stack.value(tgs + "tgA/t1/rel_tgt_id") == stack.value("targets/scst_local/t1/rel_tgt_id")
+    assert stack.value(tgs + "tgB/node2:t2/rel_tgt_id") == "7"
+
+    saved = str(tmp_path / "saved.conf")
+    strixctl.json("save", saved)
+    with open(saved) as f:
+        text = f.read()
+    assert re.search(r"^DEVICE_GROUP dg1 \{", text, re.M), text
+    assert steps(strixctl.json("apply", saved)) == []
+    assert steps(strixctl.json("apply", conf)) == []
+    strixctl.run("diff", conf)
+
+    # the cluster agent moved tgB to active/non-optimized: the file differs
+    stack.do(tgs + "tgB/state", "nonoptimized")
+    strixctl.run("diff", conf, rc=3)
+    changed = strixctl.json("apply", conf)
+    assert len(steps(changed)) == 1, steps(changed)
+    assert stack.value(tgs + "tgB/state") == "standby"
+
+    # a file without the group, pruned: the group goes, the rest stays
+    write(conf, ALUA_CONF.split("DEVICE_GROUP")[0] % img)
+    pruned = strixctl.json("apply", "--prune", conf)
+    assert pruned["report"]["ok"], pruned
+    assert os.listdir(stack.path("device_groups")) == ["mgmt"]
+    for t in ("t1", "t2"):
+        lun = stack.path("targets/scst_local/%s/luns/0/device" % t)
+        assert os.path.basename(os.readlink(lun)) == "d1"

@@ -36,7 +36,8 @@ EXTRA_ATTRS = {
     "vdisk_fileio": {"size", "size_mb", "resync_size", "sync"},
     "vdisk_blockio": {"size", "size_mb", "resync_size", "sync"},
 }
-CORE_ATTRS = {"type", "handler", "exported", "pr_state", "pr_file_name", "tas", "qerr"}
+CORE_ATTRS = {"type", "handler", "exported", "pr_state", "pr_file_name", "tas", "qerr",
+              "expl_alua"}
 
 
 def path(*parts):

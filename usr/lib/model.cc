@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <initializer_list>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -203,6 +204,10 @@ void read_device_groups(const Node &root, config::Config &cfg)
 	const Node *dgs = child(root, "device_groups");
 	if (!dgs)
 		return;
+	std::set<std::string, std::less<>> local;
+	for (const auto &[name, driver] : cfg.drivers)
+		for (const auto &[target, _] : driver.targets)
+			local.insert(target);
 	for (const Node &dg : listed(*dgs).children) {
 		if (dg.type != NodeType::directory)
 			continue;
@@ -220,9 +225,20 @@ void read_device_groups(const Node &root, config::Config &cfg)
 				continue;
 			config::TargetGroup &tgroup = group.target_groups[tg.name];
 			saved_attrs(tg, tgroup.attrs, {"group_id", "state"});
-			for (const Node &t : listed(tg).children)
-				if (t.type == NodeType::directory)
-					saved_attrs(t, tgroup.targets[t.name], {"rel_tgt_id"});
+			for (const Node &t : listed(tg).children) {
+				if (t.type != NodeType::directory)
+					continue;
+				// A local target's id is its own (saved with the
+				// target); only a remote one's is the member's.
+				Attrs &attrs = tgroup.targets[t.name];
+				if (local.contains(t.name))
+					saved_attrs(t, attrs);
+				else
+					saved_attrs(t, attrs, {"rel_tgt_id"});
+				if (auto id = attrs.find("rel_tgt_id");
+				    id != attrs.end() && id->second.contains("0"))
+					attrs.erase(id);
+			}
 		}
 	}
 }

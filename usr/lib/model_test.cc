@@ -94,6 +94,12 @@ protected:
 		write_file("device_groups/dg1/target_groups/tg1/mgmt", "");
 		write_file("device_groups/dg1/target_groups/tg1/"
 			   "iqn.2024-01.org.example:t1/rel_tgt_id", "1\n");
+		// A remote target (another box's port) and one added
+		// without an id yet.
+		write_file("device_groups/dg1/target_groups/tg1/"
+			   "node2:t1/rel_tgt_id", "7\n");
+		write_file("device_groups/dg1/target_groups/tg1/"
+			   "node3:t1/rel_tgt_id", "0\n");
 	}
 };
 
@@ -172,9 +178,13 @@ DEVICE_GROUP dg1 {
 		group_id 1
 		state active
 
-		TARGET iqn.2024-01.org.example:t1 {
-			rel_tgt_id 1
+		TARGET iqn.2024-01.org.example:t1
+
+		TARGET node2:t1 {
+			rel_tgt_id 7
 		}
+
+		TARGET node3:t1
 	}
 }
 )");
