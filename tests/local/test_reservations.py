@@ -141,3 +141,91 @@ def test_nexus_loss_releases_spc2_not_pr(stack, nexuses):
     b2 = disk(stack, "iqn.2026-12.test:b")
     sh("sg_turs %s" % b2, check=False)
     assert can_write(b2)
+
+
+# SPC-4 table 5.12 (access by reservation type), seen by the holder A, a
+# registrant B and a nexus C that is not registered: (read, write) each.
+ACCESS = {
+    1: ("write exclusive", (True, True), (True, False), (True, False)),
+    3: ("exclusive access", (True, True), (False, False), (False, False)),
+    5: ("write exclusive, registrants only", (True, True), (True, True), (True, False)),
+    6: ("exclusive access, registrants only", (True, True), (True, True), (False, False)),
+    7: ("write exclusive, all registrants", (True, True), (True, True), (True, False)),
+    8: ("exclusive access, all registrants", (True, True), (True, True), (False, False)),
+}
+
+
+@pytest.mark.parametrize("ptype", sorted(ACCESS))
+def test_every_type_per_the_access_table(nexuses, ptype):
+    a, b, c = nexuses
+    name, *access = ACCESS[ptype]
+    prout(a, "--register --param-sark=0xa")
+    prout(b, "--register --param-sark=0xb")
+    prout(a, "--reserve --param-rk=0xa --prout-type=%d" % ptype)
+    res = prin(c, "--read-reservation")
+    assert name in res, res
+    if ptype in (7, 8):     # all registrants: the key reported is 0
+        assert "key=0x0" in res, res
+    for dev, (r, w) in zip((a, b, c), access):
+        assert (can_read(dev), can_write(dev)) == (r, w), (dev, ptype)
+    # a reserve of another type by the holder conflicts; of the same, GOOD
+    other = 1 if ptype != 1 else 3
+    assert prout(a, "--reserve --param-rk=0xa --prout-type=%d" % other,
+                 check=False).returncode == 24
+    prout(a, "--reserve --param-rk=0xa --prout-type=%d" % ptype)
+    prout(a, "--release --param-rk=0xa --prout-type=%d" % ptype)
+    assert "no reservation held" in prin(c, "--read-reservation")
+    assert can_write(c)
+
+
+def test_register_and_ignore(nexuses):
+    a, b, c = nexuses
+    prout(a, "--register --param-sark=0xa")
+    # a new key without knowing the old one
+    prout(a, "--register-ignore --param-sark=0xaa")
+    assert keys(c) == ["0xaa"]
+    # on an unregistered nexus it registers
+    prout(b, "--register-ignore --param-sark=0xbb")
+    assert keys(c) == ["0xaa", "0xbb"]
+    # service action key 0 unregisters, whatever the reservation key says
+    prout(b, "--register-ignore --param-rk=0x1234 --param-sark=0")
+    assert keys(c) == ["0xaa"]
+
+
+def test_register_and_move(stack, nexuses):
+    register_and_move(nexuses, stack.value("targets/scst_local/t1/rel_tgt_id"))
+
+
+def register_and_move(nexuses, port):
+    """REGISTER AND MOVE hands A's reservation to C (by TransportID and
+    relative target port @port); with UNREG A's registration goes too."""
+    a, b, c = nexuses
+    prout(a, "--register --param-sark=0xa")
+    prout(a, "--reserve --param-rk=0xa --prout-type=1")
+    # moving to itself is refused (ILLEGAL REQUEST), nothing changes
+    assert prout(a, "--register-move --param-rk=0xa --param-sark=0xc --prout-type=1 "
+                 "--relative-target-port=%s --transport-id=iqn.2026-12.test:a" % port,
+                 check=False).returncode != 0
+    assert re.search(r"key=0xa\b", prin(b, "--read-reservation"))
+    prout(a, "--register-move --unreg --param-rk=0xa --param-sark=0xc --prout-type=1 "
+          "--relative-target-port=%s --transport-id=iqn.2026-12.test:c" % port)
+    res = prin(b, "--read-reservation")
+    assert re.search(r"key=0xc\b", res) and "write exclusive" in res, res
+    assert keys(b) == ["0xc"]
+    full = prin(b, "--read-full-status")
+    assert "iqn.2026-12.test:c" in full and "reservation holder" in full, full
+    assert can_write(c) and not can_write(a)
+
+
+def test_preempt_and_abort_with_sg_persist(nexuses):
+    a, b, c = nexuses
+    prout(a, "--register --param-sark=0xa")
+    prout(b, "--register --param-sark=0xb")
+    prout(a, "--reserve --param-rk=0xa --prout-type=3")
+    prout(b, "--preempt-abort --param-rk=0xb --param-sark=0xa --prout-type=3")
+    res = prin(c, "--read-reservation")
+    assert re.search(r"key=0xb\b", res) and "exclusive access" in res, res
+    assert keys(c) == ["0xb"]
+    out = sh("sg_turs -v %s" % a, check=False).stdout
+    assert re.search(r"[Rr]egistrations preempted", out), out
+    assert not can_read(a) and can_read(b)
