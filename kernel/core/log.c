@@ -89,6 +89,7 @@ static void log_supported(const struct strix_log_ctx *lc, bool subpages,
 
 	log_u8(o, LOG_SUPPORTED);
 	if (subpages) {
+		log_u8(o, 0);
 		log_u8(o, LOG_SUPPORTED);
 		log_u8(o, LOG_ALL_SUBPAGES);
 	}
@@ -109,8 +110,8 @@ static void log_lbp_param(struct log_out *o, u16 code, u64 blocks, u8 scope,
 		return;
 	log_param(o, code, 8);
 	log_be(o, blocks, 4);
+	log_u8(o, scope);			/* SCOPE, bits 1-0 */
 	log_be(o, 0, 3);
-	log_u8(o, scope);
 }
 
 static void log_temperature(struct log_out *o, u16 ptr)
