@@ -399,7 +399,8 @@ static void strix_cmd_execute(struct strix_cmd *cmd)
 	}
 	switch (cmd->op) {
 	case STRIX_OP_EMULATE:
-		if (cmd->emul >= STRIX_EMUL_PR_IN)	/* reservations */
+		/* reservations, MODE SELECT, LOG SENSE: the device's wq */
+		if (cmd->emul >= STRIX_EMUL_PR_IN)
 			strix_res_execute(cmd);
 		else
 			strix_cmd_emulate(cmd);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SCSI semantics inside the core: the CDB parser (cdb.c), sense (sense.c),
- * LUN and name helpers (lun.c, pattern.c) and the commands the core answers
- * itself (spc.c).  Everything declared here is a pure function of its
- * arguments, tested by KUnit (*_test.c), and exported only for those tests.
+ * LUN and name helpers (lun.c, pattern.c), the commands the core answers
+ * itself (spc.c), mode pages (mode.c) and log pages (log.c).  Everything
+ * declared here is a pure function of its arguments, tested by KUnit
+ * (*_test.c), and exported only for those tests.
  */
 #ifndef _STRIX_CORE_SCSI_H
 #define _STRIX_CORE_SCSI_H
@@ -38,7 +39,7 @@ enum strix_emul {
 	STRIX_EMUL_REPORT_TMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
 	STRIX_EMUL_REPORT_OPCODES,	/* REPORT SUPPORTED OPERATION CODES */
 	STRIX_EMUL_REPORT_TPG,		/* REPORT TARGET PORT GROUPS */
-	/* reservations, from here on: on the device's workqueue (res.c) */
+	/* from here on: on the device's workqueue (res.c), they may sleep */
 	STRIX_EMUL_PR_IN,
 	STRIX_EMUL_PR_OUT,
 	STRIX_EMUL_RESERVE,		/* SPC-2 RESERVE(6)/(10) */

@@ -151,6 +151,15 @@ def test_wce_and_d_sense(rig, tmp_path):
     assert rig.tree.value("devices/d1/qerr") == "1"
     assert not os.path.exists(rig.file), "nothing saved without SP"
 
+    # Linux's own MODE SELECT (sd's cache_type) passes the checks; it asks
+    # to save the page when MODE SENSE says PS
+    with open("/sys/class/scsi_disk/%s/cache_type" % hctl, "w") as f:
+        f.write("write back")
+    assert page(a, 0x08, tmp_path)[2] == 0x04
+    assert rig.tree.value("devices/d1/write_through") == "0"
+    if os.path.exists(rig.file):
+        assert open(rig.file).read().startswith("wce 1\n")
+
 
 def test_malformed_changes_nothing(rig, tmp_path):
     a, b = rig.disk(A), rig.disk(B)
