@@ -209,6 +209,15 @@ static strix_sense_t strix_check_write_verify(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
+/* MODE SELECT(6)/(10): only the page format (PF=1) is understood. */
+static strix_sense_t strix_check_mode_select(struct strix_cmd *cmd,
+					     const struct strix_cdb_info *ci)
+{
+	if (!(cmd->cdb[1] & 0x10))
+		return strix_invalid_field(cmd, 1, 4);
+	return STRIX_OK;
+}
+
 /*
  * The rows, by CDB length: 6, 10, 12, 16.  The service actions of one
  * opcode are next to each other.
@@ -241,6 +250,12 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .emul = STRIX_EMUL_MODE_SENSE_6, .dir = STRIX_DATA_READ,
 	  .flags = CDB_ALLOC | CDB_NO_MEDIUM, .len_off = 4, .len_bytes = 1,
 	  .allowed = { [1] = 0x08 /* DBD */, [2 ... 4] = 0xff } },
+	{ .opcode = MODE_SELECT, .alua = ALUA_STANDBY, .len = 6,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_MODE_SELECT_6,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_ALLOC | CDB_NO_MEDIUM,
+	  .len_off = 4, .len_bytes = 1,
+	  .allowed = { [1] = 0x11 /* PF, SP */, [4] = 0xff },
+	  .check = strix_check_mode_select },
 	{ .opcode = START_STOP, .len = 6, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_START_STOP_UNIT, .flags = CDB_NO_MEDIUM,
 	  .allowed = { [1] = 0x01 /* IMMED */,
@@ -316,6 +331,18 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0x06, [2 ... 5] = 0xff, [6] = 0x3f,
 		       [7 ... 8] = 0xff } },
+	{ .opcode = MODE_SELECT_10, .alua = ALUA_STANDBY, .len = 10,
+	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_MODE_SELECT_10,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_ALLOC | CDB_NO_MEDIUM,
+	  .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0x11 /* PF, SP */, [7 ... 8] = 0xff },
+	  .check = strix_check_mode_select },
+	/* LOG SENSE: PPC and SP refused (nothing to reset or save) */
+	{ .opcode = LOG_SENSE, .res = STRIX_RES_ALLOWED, .alua = ALUA_STANDBY,
+	  .len = 10, .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_LOG_SENSE,
+	  .dir = STRIX_DATA_READ, .flags = CDB_ALLOC | CDB_NO_MEDIUM,
+	  .len_off = 7, .len_bytes = 2,
+	  .allowed = { [2 ... 3] = 0xff, [5 ... 8] = 0xff } },
 	{ .opcode = MODE_SENSE_10, .res = STRIX_RES_READ,
 	  .alua = ALUA_STANDBY, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_10, .dir = STRIX_DATA_READ,

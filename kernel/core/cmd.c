@@ -112,7 +112,9 @@ static void strix_cmd_complete(struct strix_cmd *cmd)
 		cmd->status = SAM_STAT_GOOD;
 		cmd->sense_len = 0;
 	} else {
-		strix_sense_build(cmd, false, cmd->ua_asc, cmd->ua_ascq);
+		/* D_SENSE of the device's control page: descriptor format */
+		strix_sense_build(cmd, cmd->dev && READ_ONCE(cmd->dev->d_sense),
+				  cmd->ua_asc, cmd->ua_ascq);
 		cmd->xfer_len = 0;
 	}
 	cmd->resid = 0;
@@ -312,8 +314,6 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 		.dp = dev ? &dev->params : NULL,
 		.ident = &ident,
 		.read_only = cmd->tgt_dev && cmd->tgt_dev->read_only,
-		.tas = dev && READ_ONCE(dev->tas),
-		.qerr = dev ? READ_ONCE(dev->qerr) : 0,
 	};
 	gfp_t gfp = strix_cmd_gfp(cmd);
 	u32 len = max_t(u32, cmd->data_len, 512), produced = 0;
@@ -327,6 +327,7 @@ static void strix_cmd_emulate(struct strix_cmd *cmd)
 		memcpy(ident.naa, dev->naa, sizeof(dev->naa));
 		ident.naa_len = sizeof(dev->naa);
 		memcpy(ident.eui64, dev->eui64, sizeof(dev->eui64));
+		strix_mode_view(dev, ctx.read_only, &ctx.mode);
 	}
 	ident.rel_tgt_id = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
 	if (dev) {
@@ -398,7 +399,8 @@ static void strix_cmd_execute(struct strix_cmd *cmd)
 	}
 	switch (cmd->op) {
 	case STRIX_OP_EMULATE:
-		if (cmd->emul >= STRIX_EMUL_PR_IN)	/* reservations */
+		/* reservations, MODE SELECT, LOG SENSE: the device's wq */
+		if (cmd->emul >= STRIX_EMUL_PR_IN)
 			strix_res_execute(cmd);
 		else
 			strix_cmd_emulate(cmd);
@@ -572,6 +574,10 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 		strix_cmd_fail(cmd, STRIX_RESERVATION_CONFLICT);
 		return;
 	}
+	/* the write cache turned off (WCE 0, MODE SELECT): write through */
+	if (cmd->op == STRIX_OP_WRITE && td && td->dev->params.write_cache &&
+	    !READ_ONCE(td->dev->wce))
+		cmd->fua = true;
 
 	/*
 	 * The transport says how much data the initiator expects and which

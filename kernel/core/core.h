@@ -15,6 +15,7 @@
 
 #include <strix/handler.h>
 #include "pr.h"
+#include "scsi.h"
 #include <strix/target.h>
 
 #define STRIX_SYSFS_ROOT	"scst_tgt"
@@ -152,6 +153,18 @@ struct strix_device {
 	wait_queue_head_t abort_wq;
 	u8 tas;
 	u8 qerr;
+	/*
+	 * Mode pages (mode_dev.c): @wce and @d_sense are the current WCE
+	 * (meaningful when params.write_cache says there is a volatile
+	 * cache) and D_SENSE; the I/O path reads them with READ_ONCE.
+	 * @mode_mutex serialises MODE SELECT (on the device's workqueue)
+	 * and the saving of pages; @mode_saved (STRIX_MODE_SAVED_* bits) is
+	 * written under it and read with READ_ONCE by MODE SENSE.
+	 */
+	struct mutex mode_mutex;
+	bool wce;
+	bool d_sense;
+	u8 mode_saved;
 	/*
 	 * ALUA (alua.c): @alua_dg, the device group it is in, and @alua, the
 	 * group's snapshot the I/O path reads under RCU, change under
@@ -308,6 +321,10 @@ bool strix_res_conflict(const struct strix_cmd *cmd);
 void strix_res_execute(struct strix_cmd *cmd);
 void strix_res_refresh(struct strix_device *dev);
 
+/* The defaults of the control page's TAS and QErr (tmf.c, mode_dev.c). */
+#define STRIX_TAS_DEFAULT	1
+#define STRIX_QERR_DEFAULT	0
+
 /* tmf.c */
 void strix_tmf_dev_init(struct strix_device *dev);
 void strix_tmf_cmd_start(struct strix_cmd *cmd);
@@ -356,7 +373,22 @@ void strix_nl_alua_event(const struct strix_nl_alua_event *e);
 int strix_nl_init(void);
 void strix_nl_exit(void);
 
-/* pr_file.c: the APTPL state on disk, pr_state and pr_file_name */
+/* mode_dev.c: mode pages of a device, MODE SELECT, LOG SENSE */
+void strix_mode_dev_init(struct strix_device *dev);
+int strix_mode_file_restore(struct strix_device *dev);
+void strix_mode_view(struct strix_device *dev, bool read_only,
+		     struct strix_mode_pages *mp);
+strix_sense_t strix_mode_select(struct strix_cmd *cmd);
+strix_sense_t strix_log_execute(struct strix_cmd *cmd);
+void strix_mode_changed(struct strix_device *dev,
+			const struct strix_tgt_dev *except);
+
+/* pr_file.c: per-device state files, the APTPL state, pr_state, pr_file_name */
+char *strix_state_file_path(const char *subdir, const char *name);
+int strix_state_file_save(const char *subdir, const char *name,
+			  const char *buf, size_t len);
+ssize_t strix_state_file_read(const char *subdir, const char *name, char *buf,
+			      size_t max);
 int strix_pr_file_save(struct strix_device *dev);
 int strix_pr_file_restore(struct strix_device *dev);
 extern struct kobj_attribute strix_dev_attr_pr_state;

@@ -196,6 +196,13 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 		pr_info("%s: add_device %s: failed: %d\n", h->name, name, ret);
 		goto free_dev;
 	}
+	strix_mode_dev_init(dev);
+	ret = strix_mode_file_restore(dev);
+	if (ret) {
+		pr_info("%s: add_device %s: its saved mode pages do not load\n",
+			h->name, name);
+		goto del_device;
+	}
 
 	ret = -ENOMEM;
 	dev->wq = alloc_workqueue("strix_%s", WQ_UNBOUND | WQ_MEM_RECLAIM, 0,

@@ -121,6 +121,7 @@ struct e2e_ram {
 	struct completion parked_done;
 	struct task_struct *ran_on;	/* who ran the last I/O */
 	bool ran_on_worker;
+	bool last_fua;			/* cmd->fua of the last write */
 	atomic_t flushes;
 };
 
@@ -184,6 +185,7 @@ static void e2e_ram_write(struct strix_cmd *cmd)
 	size_t len = (size_t)cmd->nr_blocks * E2E_BS;
 
 	e2e_ram_note(r);
+	r->last_fua = cmd->fua;
 	sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, r->mem + cmd->lba * E2E_BS, len);
 	strix_cmd_io_done(cmd, STRIX_OK);
 }
@@ -1204,6 +1206,103 @@ static void e2e_ua_order_test(struct kunit *test)
 	strix_session_unregister(s2->sess);
 }
 
+/* MODE SELECT(6) of @data from @sess to LUN 0; returns it answered. */
+static struct e2e_cmd *e2e_mode_select(struct kunit *test, struct strix_session *sess,
+				       const u8 *data, u8 len)
+{
+	const u8 cdb[6] = { MODE_SELECT, 0x10, 0, 0, len, 0 };
+	struct e2e_cmd *c = e2e_cmd_new(test, sess, 0, cdb, 6, STRIX_DATA_WRITE, len);
+
+	c->wdata = data;
+	e2e_run(test, c);
+	return c;
+}
+
+/*
+ * MODE SELECT through the whole core: WCE 0 makes the handler's writes
+ * FUA, D_SENSE 1 makes the sense descriptor format, the other nexus hears
+ * MODE PARAMETERS CHANGED and the sender does not, a refused list changes
+ * nothing and raises nothing.
+ */
+static void e2e_mode_select_test(struct kunit *test)
+{
+	static const u8 wce_off[4 + 20] = { [4] = 0x08, [5] = 0x12 };
+	static const u8 dsense_on[4 + 12] = { [4] = 0x0a, [5] = 0x0a, [6] = 0x04,
+					      [7] = 0x10, [9] = 0x40 };
+	static const u8 qam0[4 + 12] = { [4] = 0x0a, [5] = 0x0a, [9] = 0x40 };
+	static const u8 ms_cache[6] = { MODE_SENSE, 0x08, 0x08, 0, 64, 0 };
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_sess *s2 = kunit_kzalloc(test, sizeof(*s2), GFP_KERNEL);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	u8 *blk = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
+	u8 *page = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct e2e_cmd *c;
+	u8 cdb[10];
+
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	e2e_session_open(test, s2, E2E_INI "-2");
+	e2e_clear_ua(test, s2->sess, 0);
+	e2e_clear_ua(test, f->s.sess, 0);
+
+	e2e_rw10(cdb, WRITE_10, 0, 1);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
+	c->wdata = blk;
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_FALSE(test, r->last_fua);
+
+	c = e2e_mode_select(test, f->s.sess, wce_off, sizeof(wce_off));
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	c = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_WRITE, E2E_BS);
+	c->wdata = blk;
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, r->last_fua);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, f->s.sess), 0U);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess),
+			KEY_ASC(UNIT_ATTENTION, 0x2a, 0x01));
+	c = e2e_cmd_new(test, s2->sess, 0, ms_cache, 6, STRIX_DATA_READ, 64);
+	c->rdata = page;
+	c->rlen = 64;
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, page[4], 0x88);
+	KUNIT_EXPECT_EQ(test, page[6], 0x00);		/* WCE 0 for everyone */
+
+	/* D_SENSE 1: descriptor format, for the other nexus too */
+	c = e2e_mode_select(test, f->s.sess, dsense_on, sizeof(dsense_on));
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess),
+			KEY_ASC(UNIT_ATTENTION, 0x2a, 0x01));
+	e2e_rw10(cdb, READ_10, E2E_BLOCKS, 1);
+	c = e2e_cmd_new(test, s2->sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	e2e_run(test, c);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x21, 0x00));
+	KUNIT_EXPECT_EQ(test, c->sense[0], 0x72);
+
+	/* refused: QAM cannot change; the field pointer in a descriptor */
+	c = e2e_mode_select(test, f->s.sess, qam0, sizeof(qam0));
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x26, 0x00));
+	KUNIT_EXPECT_EQ(test, c->sense[0], 0x72);
+	KUNIT_EXPECT_EQ(test, c->sense[8], 0x02);	/* sense key specific */
+	KUNIT_EXPECT_EQ(test, c->sense[12], 0x80 | 0x08 | 4);	/* SKSV, BPV, bit 4 */
+	KUNIT_EXPECT_EQ(test, c->sense[14], 7);		/* byte 7 */
+	KUNIT_EXPECT_EQ(test, e2e_tur_sense(test, s2->sess), 0U);
+	/* PF 0: INVALID FIELD IN CDB */
+	{
+		const u8 nopf[6] = { MODE_SELECT, 0, 0, 0, sizeof(qam0), 0 };
+
+		c = e2e_cmd_new(test, f->s.sess, 0, nopf, 6, STRIX_DATA_WRITE,
+				sizeof(qam0));
+		c->wdata = qam0;
+		e2e_run(test, c);
+		e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x24, 0x00));
+	}
+	strix_session_unregister(s2->sess);
+}
+
 /* Deleting the target closes its sessions through the driver. */
 static void e2e_target_del_closes_sessions_test(struct kunit *test)
 {
@@ -1235,6 +1334,7 @@ static struct kunit_case e2e_cases[] = {
 	KUNIT_CASE(e2e_tmf_clear_task_set_test),
 	KUNIT_CASE(e2e_ua_order_test),
 	KUNIT_CASE(e2e_tmf_qerr_test),
+	KUNIT_CASE(e2e_mode_select_test),
 	KUNIT_CASE(e2e_target_del_closes_sessions_test),
 	{}
 };

@@ -20,8 +20,13 @@
  * exist.  pr_state is one sysfs page: a state that does not fit reads as
  * -EFBIG (the file has no such limit).
  *
- * Locking: the callers hold dev->res_mutex, so one device's saves are
- * serialised; different devices write different files.
+ * The writing and reading (strix_state_file_save/read()) serve every kind
+ * of per-device state under state_dir: the saved mode pages too
+ * (mode_dev.c, vdev_mode_pages/<device>).
+ *
+ * Locking: the callers hold dev->res_mutex (for mode pages
+ * dev->mode_mutex), so one file's saves are serialised; different
+ * devices write different files.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -37,20 +42,24 @@
 static char *state_dir = "/var/lib/strix";
 module_param(state_dir, charp, 0444);
 MODULE_PARM_DESC(state_dir,
-		 "Where persistent state is kept (pr/<device>: APTPL reservations)");
+		 "Where persistent state is kept (pr/<device>: APTPL reservations, vdev_mode_pages/<device>: saved mode pages)");
 
 /* The longest text of a state: STRIX_PR_MAX_REGS lines of at most this. */
 #define PR_FILE_LINE	(4 + 19 + 6 + 3 + STRIX_PR_MAX_NAME + 1)
 #define PR_FILE_MAX	(64 + STRIX_PR_MAX_REGS * PR_FILE_LINE)
 
-static char *pr_file_dir(void)
-{
-	return kasprintf(GFP_KERNEL, "%s/pr", state_dir);
-}
+#define PR_FILE_SUBDIR	"pr"
 
-static char *pr_file_path(const struct strix_device *dev, const char *suffix)
+/**
+ * strix_state_file_path() - <state_dir>/<subdir>/<name>, kmalloc'ed
+ * @subdir: the kind of state ("pr", "vdev_mode_pages")
+ * @name:   the device's name ("": the directory itself)
+ */
+char *strix_state_file_path(const char *subdir, const char *name)
 {
-	return kasprintf(GFP_KERNEL, "%s/pr/%s%s", state_dir, dev->name, suffix);
+	if (!*name)
+		return kasprintf(GFP_KERNEL, "%s/%s", state_dir, subdir);
+	return kasprintf(GFP_KERNEL, "%s/%s/%s", state_dir, subdir, name);
 }
 
 /* mkdir @path unless it exists. */
@@ -156,6 +165,103 @@ put_path:
 }
 
 /**
+ * strix_state_file_save() - replace <state_dir>/<subdir>/<name> atomically
+ * @subdir: the kind of state (a directory under state_dir, created 0700
+ *          with state_dir itself if they do not exist)
+ * @name:   the device's name
+ * @buf:    the new contents
+ * @len:    their length
+ *
+ * <name>.tmp is written and fsynced, renamed over <name>, and the
+ * directory fsynced.  The caller serialises saves of one file.
+ *
+ * Return: 0 once the contents are on stable storage, or a negative errno.
+ */
+int strix_state_file_save(const char *subdir, const char *name,
+			  const char *buf, size_t len)
+{
+	char tmpname[STRIX_MAX_NAME + 8];
+	char *dir, *tmp;
+	int ret = -ENOMEM;
+
+	snprintf(tmpname, sizeof(tmpname), "%s.tmp", name);
+	dir = strix_state_file_path(subdir, "");
+	tmp = strix_state_file_path(subdir, tmpname);
+	if (!dir || !tmp)
+		goto out;
+	ret = pr_file_mkdir(state_dir);
+	if (!ret)
+		ret = pr_file_mkdir(dir);
+	if (!ret)
+		ret = pr_file_write(tmp, buf, len);
+	if (!ret)
+		ret = pr_file_rename(dir, tmpname, name);
+	if (!ret)
+		ret = pr_file_fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	if (ret)
+		pr_err("device %s: cannot save its state in %s: %d\n", name,
+		       dir, ret);
+out:
+	kfree(tmp);
+	kfree(dir);
+	return ret;
+}
+
+/**
+ * strix_state_file_read() - read <state_dir>/<subdir>/<name>
+ * @subdir: the kind of state
+ * @name:   the device's name
+ * @buf:    where the contents go, NUL-terminated: @max + 1 bytes
+ * @max:    the longest contents accepted
+ *
+ * Return: the length read, -ENOENT when there is no such file, -EINVAL
+ * when it is longer than @max or holds a NUL, or another negative errno
+ * (logged).
+ */
+ssize_t strix_state_file_read(const char *subdir, const char *name, char *buf,
+			      size_t max)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n, ret;
+	char *path;
+
+	path = strix_state_file_path(subdir, name);
+	if (!path)
+		return -ENOMEM;
+	f = filp_open(path, O_RDONLY | O_NOFOLLOW, 0);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		if (ret != -ENOENT)
+			pr_err("device %s: cannot open %s: %zd\n", name, path,
+			       ret);
+		goto out;
+	}
+	while (pos < max + 1) {
+		n = kernel_read(f, buf + pos, max + 1 - pos, &pos);
+		if (n < 0) {
+			ret = n;
+			pr_err("device %s: cannot read %s: %zd\n", name, path,
+			       ret);
+			goto close;
+		}
+		if (!n)
+			break;
+	}
+	if (pos > max || memchr(buf, '\0', pos)) {
+		ret = -EINVAL;
+	} else {
+		buf[pos] = '\0';
+		ret = pos;
+	}
+close:
+	filp_close(f, NULL);
+out:
+	kfree(path);
+	return ret;
+}
+
+/**
  * strix_pr_file_save() - write the device's state to its APTPL file
  * @dev: the device; dev->res_mutex held
  *
@@ -163,36 +269,20 @@ put_path:
  */
 int strix_pr_file_save(struct strix_device *dev)
 {
-	char *dir = NULL, *tmp = NULL, *buf;
-	char tmpname[STRIX_MAX_NAME + 8];
 	ssize_t len;
-	int ret = -ENOMEM;
+	char *buf;
+	int ret;
 
 	lockdep_assert_held(&dev->res_mutex);
 	buf = kvmalloc(PR_FILE_MAX, GFP_KERNEL);
-	dir = pr_file_dir();
-	tmp = pr_file_path(dev, ".tmp");
-	if (!buf || !dir || !tmp)
-		goto out;
+	if (!buf)
+		return -ENOMEM;
 	len = strix_pr_dump(&dev->pr, buf, PR_FILE_MAX);
-	ret = len < 0 ? len : 0;
-	if (!ret)
-		ret = pr_file_mkdir(state_dir);
-	if (!ret)
-		ret = pr_file_mkdir(dir);
-	if (!ret)
-		ret = pr_file_write(tmp, buf, len);
-	snprintf(tmpname, sizeof(tmpname), "%s.tmp", dev->name);
-	if (!ret)
-		ret = pr_file_rename(dir, tmpname, dev->name);
-	if (!ret)
-		ret = pr_file_fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	ret = len < 0 ? len : strix_state_file_save(PR_FILE_SUBDIR, dev->name,
+						    buf, len);
 	if (ret)
-		pr_err("device %s: cannot save the reservation state in %s: %d\n",
-		       dev->name, dir, ret);
-out:
-	kfree(tmp);
-	kfree(dir);
+		pr_err("device %s: cannot save the reservation state: %d\n",
+		       dev->name, ret);
 	kvfree(buf);
 	return ret;
 }
@@ -207,66 +297,40 @@ out:
 int strix_pr_file_restore(struct strix_device *dev)
 {
 	struct strix_pr_state st;
-	char *path, *buf = NULL;
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
+	ssize_t len;
+	char *buf;
 	int ret;
 
-	path = pr_file_path(dev, "");
-	if (!path)
-		return -ENOMEM;
-	f = filp_open(path, O_RDONLY | O_NOFOLLOW, 0);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		if (ret == -ENOENT)
-			ret = 0;
-		else
-			pr_err("device %s: cannot open %s: %d\n", dev->name,
-			       path, ret);
-		goto out;
-	}
-	ret = -ENOMEM;
 	buf = kvmalloc(PR_FILE_MAX + 1, GFP_KERNEL);
 	if (!buf)
-		goto close;
-	while (pos < PR_FILE_MAX + 1) {
-		n = kernel_read(f, buf + pos, PR_FILE_MAX + 1 - pos, &pos);
-		if (n < 0) {
-			ret = n;
-			pr_err("device %s: cannot read %s: %d\n", dev->name,
-			       path, ret);
-			goto close;
-		}
-		if (!n)
-			break;
+		return -ENOMEM;
+	len = strix_state_file_read(PR_FILE_SUBDIR, dev->name, buf, PR_FILE_MAX);
+	if (len == -ENOENT) {
+		ret = 0;
+		goto out;
 	}
-	if (pos > PR_FILE_MAX || memchr(buf, '\0', pos)) {
-		ret = -EINVAL;
-	} else {
-		buf[pos] = '\0';
+	ret = len < 0 ? len : 0;
+	if (!ret) {
 		strix_pr_init(&st);
 		ret = strix_pr_load(&st, buf);
 	}
 	if (ret) {
-		pr_err("device %s: %s is not a reservation state (%d): remove or fix it\n",
-		       dev->name, path, ret);
-		goto close;
+		pr_err("device %s: %s/%s/%s is not a reservation state (%d): remove or fix it\n",
+		       dev->name, state_dir, PR_FILE_SUBDIR, dev->name, ret);
+		goto out;
 	}
 	if (st.aptpl) {
 		mutex_lock(&dev->res_mutex);
 		strix_pr_replace(&dev->pr, &st);
 		mutex_unlock(&dev->res_mutex);
-		pr_info("device %s: restored %u registration(s) from %s\n",
-			dev->name, dev->pr.nr_regs, path);
+		pr_info("device %s: restored %u registration(s) from %s/%s/%s\n",
+			dev->name, dev->pr.nr_regs, state_dir, PR_FILE_SUBDIR,
+			dev->name);
 	} else {
 		strix_pr_clear_all(&st);
 	}
-close:
-	filp_close(f, NULL);
 out:
 	kvfree(buf);
-	kfree(path);
 	return ret;
 }
 
@@ -337,6 +401,7 @@ static ssize_t pr_file_name_show(struct kobject *kobj,
 {
 	struct strix_device *dev = strix_device_from_kobj(kobj);
 
-	return sysfs_emit(buf, "%s/pr/%s\n", state_dir, dev->name);
+	return sysfs_emit(buf, "%s/%s/%s\n", state_dir, PR_FILE_SUBDIR,
+			  dev->name);
 }
 struct kobj_attribute strix_dev_attr_pr_file_name = __ATTR_RO(pr_file_name);

@@ -383,6 +383,13 @@ static void strix_res_work(struct work_struct *work)
 	case STRIX_EMUL_SET_TPG:	/* not a reservation: it sleeps too */
 		ret = strix_alua_stpg(cmd);
 		break;
+	case STRIX_EMUL_MODE_SELECT_6:	/* these neither (mode_dev.c) */
+	case STRIX_EMUL_MODE_SELECT_10:
+		ret = strix_mode_select(cmd);
+		break;
+	case STRIX_EMUL_LOG_SENSE:
+		ret = strix_log_execute(cmd);
+		break;
 	default:
 		ret = strix_res_spc2(cmd, false);
 		break;
@@ -391,8 +398,8 @@ static void strix_res_work(struct work_struct *work)
 }
 
 /*
- * Run a reservation command (or SET TARGET PORT GROUPS) on the device's
- * workqueue.
+ * Run a reservation command (or SET TARGET PORT GROUPS, MODE SELECT, LOG
+ * SENSE) on the device's workqueue.
  */
 void strix_res_execute(struct strix_cmd *cmd)
 {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SCSI semantics inside the core: the CDB parser (cdb.c), sense (sense.c),
- * LUN and name helpers (lun.c, pattern.c) and the commands the core answers
- * itself (spc.c).  Everything declared here is a pure function of its
- * arguments, tested by KUnit (*_test.c), and exported only for those tests.
+ * LUN and name helpers (lun.c, pattern.c), the commands the core answers
+ * itself (spc.c), mode pages (mode.c) and log pages (log.c).  Everything
+ * declared here is a pure function of its arguments, tested by KUnit
+ * (*_test.c), and exported only for those tests.
  */
 #ifndef _STRIX_CORE_SCSI_H
 #define _STRIX_CORE_SCSI_H
@@ -38,12 +39,15 @@ enum strix_emul {
 	STRIX_EMUL_REPORT_TMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
 	STRIX_EMUL_REPORT_OPCODES,	/* REPORT SUPPORTED OPERATION CODES */
 	STRIX_EMUL_REPORT_TPG,		/* REPORT TARGET PORT GROUPS */
-	/* reservations, from here on: on the device's workqueue (res.c) */
+	/* from here on: on the device's workqueue (res.c), they may sleep */
 	STRIX_EMUL_PR_IN,
 	STRIX_EMUL_PR_OUT,
 	STRIX_EMUL_RESERVE,		/* SPC-2 RESERVE(6)/(10) */
 	STRIX_EMUL_RELEASE,		/* SPC-2 RELEASE(6)/(10) */
 	STRIX_EMUL_SET_TPG,		/* SET TARGET PORT GROUPS (alua.c) */
+	STRIX_EMUL_MODE_SELECT_6,	/* mode_dev.c */
+	STRIX_EMUL_MODE_SELECT_10,
+	STRIX_EMUL_LOG_SENSE,		/* mode_dev.c, answered by log.c */
 	STRIX_EMUL_MAX,
 };
 
@@ -199,6 +203,91 @@ void strix_dev_ident_derive(u32 setup_id, const char *name, char *serial,
 			    u8 naa[8], u8 eui64[8]);
 
 /*
+ * The mode page fields MODE SELECT may change (mode.c): WCE of the
+ * caching page (08h); D_SENSE, QErr (0, 1 or 3) and TAS of the control
+ * page (0Ah).
+ */
+struct strix_mode_vals {
+	bool wce;
+	bool d_sense;
+	bool tas;
+	u8 qerr;
+};
+
+/*
+ * A device's mode pages as one I_T nexus sees them: the current, default
+ * and saved values (the saved ones are the defaults until MODE SELECT
+ * with SP=1 saved some), and whether WCE can change (the device has a
+ * volatile write cache and the LUN is not read-only).  D_SENSE, QErr and
+ * TAS always can.
+ */
+struct strix_mode_pages {
+	struct strix_mode_vals cur;
+	struct strix_mode_vals def;
+	struct strix_mode_vals saved;
+	bool wce_changeable;
+};
+
+#define STRIX_MODE_PAGE_MAX	20	/* the longest page, caching: 2 + 18 */
+
+/*
+ * strix_mode_page() - page @code (08h or 0Ah) for page control @pc (0
+ * current, 1 changeable mask, 2 default, 3 saved) into @out.  Returns its
+ * length (page header included), or 0 for a page the core does not have.
+ */
+unsigned int strix_mode_page(u8 code, u8 pc, const struct strix_mode_pages *mp,
+			     u8 *out);
+
+/*
+ * strix_mode_select_parse() - check MODE SELECT parameter data
+ * @data/@len: the parameter list (header, block descriptors, pages)
+ * @ten:       MODE SELECT(10) (else (6))
+ * @dp:        the device (a block descriptor must match it)
+ * @mp:        its mode pages as the nexus sees them
+ * @out:       set to the values once the command is done (mp->cur
+ *             with what the pages change)
+ * @fbyte/@fbit: the offending field when the result is
+ *             STRIX_INVALID_FIELD_PARAM (@fbit -1: the whole byte)
+ *
+ * Every field of a page other than the changeable ones must equal its
+ * current value.  Return: STRIX_OK, STRIX_INVALID_FIELD_PARAM or
+ * STRIX_PARAM_LIST_LENGTH (a page or descriptor runs past @len).
+ */
+strix_sense_t strix_mode_select_parse(const u8 *data, u32 len, bool ten,
+				      const struct strix_dev_params *dp,
+				      const struct strix_mode_pages *mp,
+				      struct strix_mode_vals *out,
+				      u16 *fbyte, s8 *fbit);
+
+/*
+ * The saved mode pages as text, one `name value` line per field (wce,
+ * d_sense, tas, qerr): strix_mode_dump() writes at most @len bytes and
+ * returns the length (or -EFBIG); strix_mode_load() takes text in that
+ * form (every field once, nothing else) or returns -EINVAL.
+ */
+ssize_t strix_mode_dump(const struct strix_mode_vals *v, char *buf, size_t len);
+int strix_mode_load(struct strix_mode_vals *v, const char *text);
+
+/*
+ * LOG SENSE (log.c).  @space: the backing store reported its space
+ * (handler op space()): @avail_blocks and @used_blocks, in logical blocks.
+ */
+struct strix_log_ctx {
+	bool space;
+	u64 avail_blocks;
+	u64 used_blocks;
+};
+
+/*
+ * strix_log_sense() - the LOG SENSE data asked for by cmd->cdb into @buf
+ * (at most @len bytes; @produced: the full length).  STRIX_OK or INVALID
+ * FIELD IN CDB (page, subpage, parameter pointer).
+ */
+strix_sense_t strix_log_sense(struct strix_cmd *cmd,
+			      const struct strix_log_ctx *lc, u8 *buf, u32 len,
+			      u32 *produced);
+
+/*
  * The context of one emulated command.
  * @luns/@nr_luns: the LUNs the session sees, for REPORT LUNS.
  * @ua_pending: for REQUEST SENSE.
@@ -207,9 +296,7 @@ struct strix_emul_ctx {
 	const struct strix_dev_params *dp;	/* NULL: LUN does not exist */
 	const struct strix_dev_ident *ident;
 	bool read_only;
-	bool desc_sense;			/* D_SENSE of the control page */
-	bool tas;				/* TAS of the control page */
-	u8 qerr;				/* QErr of the control page (0, 1, 3) */
+	struct strix_mode_pages mode;		/* MODE SENSE */
 	const u64 *luns;
 	unsigned int nr_luns;
 	/*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The commands the core answers itself (SPC-4, SBC-3): INQUIRY and its VPD
- * pages, MODE SENSE, READ CAPACITY, REQUEST SENSE, REPORT LUNS and the
+ * pages, MODE SENSE (its pages from mode.c), READ CAPACITY, REQUEST SENSE, REPORT LUNS and the
  * commands without data; and the generated identifiers of a device.
  *
  * The CDB has been checked by the parser (cdb.c) before strix_emulate()
@@ -74,10 +74,6 @@
 /* MODE SENSE */
 #define SPC_MS_DBD		0x08	/* CDB byte 1 */
 #define SPC_MS_LLBAA		0x10	/* CDB byte 1, MODE SENSE(10) only */
-#define SPC_PC_CURRENT		0
-#define SPC_PC_CHANGEABLE	1
-#define SPC_PC_DEFAULT		2
-#define SPC_PC_SAVED		3
 #define SPC_MODE_ALL_PAGES	0x3f
 #define SPC_MODE_ALL_SUBPAGES	0xff
 #define SPC_MODE_CACHING	0x08
@@ -85,11 +81,6 @@
 #define SPC_DSP_WP		0x80	/* device-specific parameter */
 #define SPC_DSP_DPOFUA		0x10
 #define SPC_MS10_LONGLBA	0x01	/* MODE SENSE(10) header byte 4 */
-#define SPC_CACHING_WCE		0x04
-#define SPC_CONTROL_D_SENSE	0x04
-#define SPC_CONTROL_QAM_UNRESTRICTED	0x10
-#define SPC_CONTROL_QERR_SHIFT	1	/* byte 3 */
-#define SPC_CONTROL_TAS		0x40	/* byte 5 */
 
 /* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
 #define SPC_RSTMF_REPD		0x80	/* CDB byte 2 */
@@ -539,58 +530,11 @@ static strix_sense_t spc_read_capacity_16(struct strix_cmd *cmd,
 /* ---- MODE SENSE ---------------------------------------------------------- */
 
 /*
- * Nothing is changeable until MODE SELECT exists: the changeable mask is
- * all zero, and the default values are the current ones (what the device
- * was configured with).  Saved pages are not supported.
+ * The pages come from mode.c (strix_mode_page()), which MODE SELECT
+ * checks against too: caching (08h) and control (0Ah), in ascending page
+ * code order as page 3Fh returns them.
  */
-static void spc_mode_caching(const struct strix_emul_ctx *ctx, u8 pc,
-			     struct spc_out *o)
-{
-	bool values = pc != SPC_PC_CHANGEABLE;
-
-	spc_u8(o, SPC_MODE_CACHING);	/* PS 0, SPF 0 */
-	spc_u8(o, 0x12);
-	/* A write-protected LUN holds no unwritten data: no volatile cache. */
-	spc_u8(o, values && ctx->dp->write_cache && !ctx->read_only ?
-		  SPC_CACHING_WCE : 0);	/* RCD 0 */
-	spc_zero(o, 17);		/* retention, prefetch, segments: 0 */
-}
-
-static void spc_mode_control(const struct strix_emul_ctx *ctx, u8 pc,
-			     struct spc_out *o)
-{
-	bool values = pc != SPC_PC_CHANGEABLE;
-
-	spc_u8(o, SPC_MODE_CONTROL);
-	spc_u8(o, 0x0a);
-	/* TST 0 (one task set), TMF_ONLY 0, DPICZ 0, D_SENSE, GLTSD 0, RLEC 0 */
-	spc_u8(o, values && ctx->desc_sense ? SPC_CONTROL_D_SENSE : 0);
-	/*
-	 * Queue algorithm modifier 1: SIMPLE commands run concurrently on the
-	 * device's workers, overlapping ones included.  NUAR 0; QErr and
-	 * TAS are the device's attributes (the task management of tmf.c).
-	 */
-	spc_u8(o, values ? SPC_CONTROL_QAM_UNRESTRICTED |
-			   (ctx->qerr & 3) << SPC_CONTROL_QERR_SHIFT : 0);
-	spc_u8(o, 0);		/* VS RAC UA_INTLCK_CTRL SWP */
-	/* ATO 0, TAS, ATMPE 0, RWWP 0, autoload mode 0 */
-	spc_u8(o, values && ctx->tas ? SPC_CONTROL_TAS : 0);
-	spc_be16(o, 0);		/* obsolete */
-	spc_be16(o, 0);		/* busy timeout period: undefined */
-	spc_be16(o, 0);		/* extended self-test completion time */
-}
-
-struct spc_mode_page {
-	u8	code;
-	void	(*build)(const struct strix_emul_ctx *ctx, u8 pc,
-			 struct spc_out *o);
-};
-
-/* In ascending page code order, as page 3Fh returns them. */
-static const struct spc_mode_page spc_mode_pages[] = {
-	{ SPC_MODE_CACHING,	spc_mode_caching },
-	{ SPC_MODE_CONTROL,	spc_mode_control },
-};
+static const u8 spc_mode_pages[] = { SPC_MODE_CACHING, SPC_MODE_CONTROL };
 
 static strix_sense_t spc_mode_sense(struct strix_cmd *cmd,
 				    const struct strix_emul_ctx *ctx,
@@ -608,18 +552,13 @@ static strix_sense_t spc_mode_sense(struct strix_cmd *cmd,
 	bool found = false;
 	unsigned int i;
 
-	/*
-	 * SPC's answer is SAVING PARAMETERS NOT SUPPORTED (39h/00h), which
-	 * strix_sense_t has no value for yet: INVALID FIELD at the PC field.
-	 */
-	if (pc == SPC_PC_SAVED)
-		return strix_invalid_field(cmd, 2, 7);
+	/* PC 3 (saved): the defaults until MODE SELECT saved pages */
 	if (page == SPC_MODE_ALL_PAGES) {
 		if (subpage && subpage != SPC_MODE_ALL_SUBPAGES)
 			return strix_invalid_field(cmd, 3, -1);
 	} else {
 		for (i = 0; i < ARRAY_SIZE(spc_mode_pages); i++)
-			found |= spc_mode_pages[i].code == page;
+			found |= spc_mode_pages[i] == page;
 		if (!found)
 			return strix_invalid_field(cmd, 2, 5);
 		if (subpage)
@@ -659,9 +598,13 @@ static strix_sense_t spc_mode_sense(struct strix_cmd *cmd,
 		spc_be16(o, dp->block_size & 0xffff);
 	}
 
-	for (i = 0; i < ARRAY_SIZE(spc_mode_pages); i++)
-		if (page == SPC_MODE_ALL_PAGES || page == spc_mode_pages[i].code)
-			spc_mode_pages[i].build(ctx, pc, o);
+	for (i = 0; i < ARRAY_SIZE(spc_mode_pages); i++) {
+		u8 pg[STRIX_MODE_PAGE_MAX];
+
+		if (page == SPC_MODE_ALL_PAGES || page == spc_mode_pages[i])
+			spc_bytes(o, pg, strix_mode_page(spc_mode_pages[i], pc,
+							 &ctx->mode, pg));
+	}
 
 	if (ten)
 		spc_patch_be(o, 0, o->pos - 2, 2);

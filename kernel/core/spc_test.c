@@ -61,6 +61,11 @@ static int spc_test_init(struct kunit *test)
 	f->id.rel_tgt_id = 1;
 	f->ctx.dp = &f->dp;
 	f->ctx.ident = &f->id;
+	/* a disk with a volatile cache, WCE on, nothing saved */
+	f->ctx.mode.cur.wce = true;
+	f->ctx.mode.def.wce = true;
+	f->ctx.mode.saved.wce = true;
+	f->ctx.mode.wce_changeable = true;
 	f->ctx.luns = f->luns;
 	test->priv = f;
 	return 0;
@@ -634,7 +639,7 @@ static const struct ms_case ms_cases[] = {
 	{ "6 llbaa ignored", false, 0x10, 0x3f, 0, 0, 0, 44, 8, { 0x08, 0x0a } },
 	{ "6 changeable", false, 0, 0x7f, 0, 0, 0, 44, 8, { 0x08, 0x0a } },
 	{ "6 default", false, 0, 0xbf, 0, 0, 0, 44, 8, { 0x08, 0x0a } },
-	{ "6 saved", false, 0, 0xff, 0, 2, 7, 0, 0, {} },
+	{ "6 saved", false, 0, 0xff, 0, 0, 0, 44, 8, { 0x08, 0x0a } },
 	{ "6 page 01h", false, 0, 0x01, 0, 2, 5, 0, 0, {} },
 	{ "6 page 00h", false, 0, 0x00, 0, 2, 5, 0, 0, {} },
 	{ "6 page 1ch", false, 0, 0x1c, 0, 2, 5, 0, 0, {} },
@@ -648,7 +653,7 @@ static const struct ms_case ms_cases[] = {
 	{ "10 all llbaa dbd", true, 0x18, 0x3f, 0, 0, 0, 8 + 32, 0, { 0x08, 0x0a } },
 	{ "10 control changeable", true, 0, 0x4a, 0, 0, 0, 28, 8, { 0x0a } },
 	{ "10 caching default", true, 0x08, 0x88, 0, 0, 0, 28, 0, { 0x08 } },
-	{ "10 saved", true, 0, 0xc8, 0, 2, 7, 0, 0, {} },
+	{ "10 saved", true, 0, 0xc8, 0, 0, 0, 36, 8, { 0x08 } },
 	{ "10 page 02h", true, 0, 0x02, 0, 2, 5, 0, 0, {} },
 	{ "10 control sub 01h", true, 0, 0x0a, 0x01, 3, -1, 0, 0, {} },
 	{ "10 all sub 10h", true, 0, 0x3f, 0x10, 3, -1, 0, 0, {} },
@@ -703,7 +708,8 @@ static void spc_mode_sense_test(struct kunit *test)
 	off = hdr + c->bd_len;
 	for (i = 0; i < ARRAY_SIZE(c->pages) && c->pages[i]; i++) {
 		KUNIT_ASSERT_LT(test, off + 1, c->len);
-		KUNIT_EXPECT_EQ(test, f->buf[off], c->pages[i]);	/* PS, SPF 0 */
+		/* PS 1 (the pages can be saved), SPF 0 */
+		KUNIT_EXPECT_EQ(test, f->buf[off], 0x80 | c->pages[i]);
 		KUNIT_EXPECT_EQ(test, f->buf[off + 1],
 				c->pages[i] == 0x08 ? 0x12 : 0x0a);
 		off += 2 + f->buf[off + 1];
@@ -728,51 +734,66 @@ static void spc_mode_sense_values_test(struct kunit *test)
 	struct spc_fix *f = test->priv;
 	u8 *p;
 
-	/* Caching: WCE current and default, never changeable yet. */
+	/* Caching: WCE per page control; changeable when there is a cache. */
 	p = spc_ms6_page(test, f, 0, 0x08);
+	KUNIT_EXPECT_EQ(test, p[0], 0x88);	/* PS, page 08h */
 	KUNIT_EXPECT_EQ(test, p[2], 0x04);
 	expect_zero(test, p + 3, 17, "caching rest");
 	p = spc_ms6_page(test, f, 1, 0x08);
-	expect_zero(test, p + 2, 18, "caching changeable");
+	KUNIT_EXPECT_EQ(test, p[2], 0x04);
+	expect_zero(test, p + 3, 17, "caching changeable rest");
+	f->ctx.mode.cur.wce = false;		/* MODE SELECT turned it off */
+	p = spc_ms6_page(test, f, 0, 0x08);
+	KUNIT_EXPECT_EQ(test, p[2], 0x00);
 	p = spc_ms6_page(test, f, 2, 0x08);
 	KUNIT_EXPECT_EQ(test, p[2], 0x04);
-	f->ctx.read_only = true;	/* write-protected: WCE 0 */
-	p = spc_ms6_page(test, f, 0, 0x08);
+	p = spc_ms6_page(test, f, 3, 0x08);
+	KUNIT_EXPECT_EQ(test, p[2], 0x04);
+	f->ctx.mode.saved.wce = false;		/* ... and saved it */
+	p = spc_ms6_page(test, f, 3, 0x08);
 	KUNIT_EXPECT_EQ(test, p[2], 0x00);
-	f->ctx.read_only = false;
-	f->dp.write_cache = false;
-	p = spc_ms6_page(test, f, 0, 0x08);
-	KUNIT_EXPECT_EQ(test, p[2], 0x00);
+	f->ctx.mode.wce_changeable = false;	/* no cache: nothing to change */
+	p = spc_ms6_page(test, f, 1, 0x08);
+	expect_zero(test, p + 2, 18, "caching changeable, no cache");
+	f->ctx.mode.wce_changeable = true;
+	f->ctx.mode.cur.wce = true;
 
-	/* Control: D_SENSE as the context says, QAM 1, the rest 0. */
+	/* Control: D_SENSE, QErr, TAS changeable; QAM 1, the rest 0. */
 	p = spc_ms6_page(test, f, 0, 0x0a);
+	KUNIT_EXPECT_EQ(test, p[0], 0x8a);
 	KUNIT_EXPECT_EQ(test, p[2], 0x00);
 	KUNIT_EXPECT_EQ(test, p[3], 0x10);
 	expect_zero(test, p + 4, 8, "control rest");
-	f->ctx.desc_sense = true;
+	p = spc_ms6_page(test, f, 1, 0x0a);
+	KUNIT_EXPECT_EQ(test, p[2], 0x04);	/* D_SENSE */
+	KUNIT_EXPECT_EQ(test, p[3], 0x06);	/* QErr, not QAM */
+	KUNIT_EXPECT_EQ(test, p[4], 0x00);	/* not SWP */
+	KUNIT_EXPECT_EQ(test, p[5], 0x40);	/* TAS */
+	expect_zero(test, p + 6, 6, "control changeable rest");
+	f->ctx.mode.cur.d_sense = true;
 	p = spc_ms6_page(test, f, 0, 0x0a);
 	KUNIT_EXPECT_EQ(test, p[2], 0x04);
 	p = spc_ms6_page(test, f, 2, 0x0a);
-	KUNIT_EXPECT_EQ(test, p[2], 0x04);
-	p = spc_ms6_page(test, f, 1, 0x0a);
-	expect_zero(test, p + 2, 10, "control changeable");
-	f->ctx.desc_sense = false;
+	KUNIT_EXPECT_EQ(test, p[2], 0x00);	/* the default is fixed sense */
+	f->ctx.mode.cur.d_sense = false;
 
-	/* TAS and QErr: what the device's attributes say, not changeable. */
-	f->ctx.tas = true;
-	f->ctx.qerr = 3;
+	/* TAS and QErr: the current values, the defaults apart. */
+	f->ctx.mode.cur.tas = true;
+	f->ctx.mode.cur.qerr = 3;
 	p = spc_ms6_page(test, f, 0, 0x0a);
 	KUNIT_EXPECT_EQ(test, p[3], 0x16);	/* QAM 1, QErr 11b */
 	KUNIT_EXPECT_EQ(test, p[5], 0x40);	/* TAS */
 	p = spc_ms6_page(test, f, 2, 0x0a);
-	KUNIT_EXPECT_EQ(test, p[5], 0x40);
-	f->ctx.qerr = 1;
+	KUNIT_EXPECT_EQ(test, p[3], 0x10);
+	KUNIT_EXPECT_EQ(test, p[5], 0x00);
+	f->ctx.mode.cur.qerr = 1;
 	p = spc_ms6_page(test, f, 0, 0x0a);
 	KUNIT_EXPECT_EQ(test, p[3], 0x12);
-	p = spc_ms6_page(test, f, 1, 0x0a);
-	expect_zero(test, p + 2, 10, "control changeable, TAS QErr set");
-	f->ctx.tas = false;
-	f->ctx.qerr = 0;
+	f->ctx.mode.saved.qerr = 1;
+	p = spc_ms6_page(test, f, 3, 0x0a);
+	KUNIT_EXPECT_EQ(test, p[3], 0x12);
+	f->ctx.mode.cur.tas = false;
+	f->ctx.mode.cur.qerr = 0;
 
 	/* Device-specific parameter: DPOFUA; WP from the LUN or the device. */
 	EXPECT_SENSE(test, spc_mode_sense(f, false, 0, 0x08, 0, 255), STRIX_OK);

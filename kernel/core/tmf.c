@@ -37,10 +37,6 @@
 
 static struct workqueue_struct *strix_tmf_wq;
 
-/* Defaults of the control mode page fields a device's attributes set. */
-#define STRIX_TAS_DEFAULT	1
-#define STRIX_QERR_DEFAULT	0
-
 void strix_tmf_dev_init(struct strix_device *dev)
 {
 	atomic_set(&dev->aborting, 0);
@@ -441,22 +437,6 @@ EXPORT_SYMBOL_GPL(strix_tmf_submit);
 
 /* ---- device attributes: tas, qerr -------------------------------------- */
 
-/*
- * A mode page field changed by management: MODE PARAMETERS CHANGED to
- * every nexus of the device (SPC-4 7.5: to the I_T nexuses other than the
- * one that changed it; here none did).
- */
-static void strix_tmf_mode_changed(struct strix_device *dev)
-{
-	struct strix_tgt_dev *td;
-	unsigned long flags;
-
-	spin_lock_irqsave(&dev->td_lock, flags);
-	list_for_each_entry(td, &dev->tgt_devs, dev_entry)
-		set_bit(STRIX_UA_MODE_CHANGED, &td->ua_pending);
-	spin_unlock_irqrestore(&dev->td_lock, flags);
-}
-
 static ssize_t tas_show(struct kobject *kobj, struct kobj_attribute *attr,
 			char *buf)
 {
@@ -474,8 +454,10 @@ static ssize_t tas_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 	if (kstrtobool(buf, &v))
 		return -EINVAL;
+	mutex_lock(&dev->mode_mutex);	/* not in the middle of a MODE SELECT */
 	if (xchg(&dev->tas, v) != v)
-		strix_tmf_mode_changed(dev);
+		strix_mode_changed(dev, NULL);
+	mutex_unlock(&dev->mode_mutex);
 	return count;
 }
 struct kobj_attribute strix_dev_attr_tas = __ATTR_RW(tas);
@@ -498,8 +480,10 @@ static ssize_t qerr_store(struct kobject *kobj, struct kobj_attribute *attr,
 	/* 10b is reserved */
 	if (kstrtou8(buf, 0, &v) || v > 3 || v == 2)
 		return -EINVAL;
+	mutex_lock(&dev->mode_mutex);
 	if (xchg(&dev->qerr, v) != v)
-		strix_tmf_mode_changed(dev);
+		strix_mode_changed(dev, NULL);
+	mutex_unlock(&dev->mode_mutex);
 	return count;
 }
 struct kobj_attribute strix_dev_attr_qerr = __ATTR_RW(qerr);

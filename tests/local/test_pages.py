@@ -155,9 +155,10 @@ def test_pages_field_by_field(stack, tmp_path, name):
         # control: TST 0, D_SENSE 0, QAM 1 (unrestricted reordering),
         # QErr 0, SWP 0, TAS 1 (the device's defaults), busy timeout 0
         assert pg[0x0a][2:] == bytes([0x00, 0x10, 0x00, 0x40]) + bytes(6)
-    # nothing is changeable until MODE SELECT exists
-    assert chg[2][0x08][2:] == bytes(18)
-    assert chg[2][0x0a][2:] == bytes(10)
+    # changeable (MODE SELECT): WCE where there is a volatile cache the
+    # initiator may turn off; D_SENSE, QErr and TAS always
+    assert chg[2][0x08][2:] == bytes([0x04 if want["wce"] else 0]) + bytes(17)
+    assert chg[2][0x0a][2:] == bytes([0x04, 0x06, 0x00, 0x40]) + bytes(6)
 
     # what the initiator's sd driver concluded from all that
     blk = dev.split("/")[-1]
@@ -237,7 +238,9 @@ def test_report_supported_opcodes(stack, tmp_path):
     for op, name in (("28", "Read(10)"), ("2a", "Write(10)"), ("12", "Inquiry"),
                      ("5e", "Persistent reserve in"), ("a3", "Report supported operation")):
         assert re.search(r"^\s*%s\s.*%s" % (op, re.escape(name)), out, re.M | re.I), out
-    assert not re.search(r"^\s*15\s", out, re.M), "MODE SELECT(6) is not supported"
+    for op, name in (("15", "Mode select(6)"), ("55", "Mode select(10)"),
+                     ("4d", "Log sense")):
+        assert re.search(r"^\s*%s\s.*%s" % (op, re.escape(name)), out, re.M | re.I), out
     # READ(10): every CDB bit the parser accepts (RDPROTECT refused: not set)
     out = sh("sg_opcodes --opcode=0x28 %s" % dev).stdout
     assert re.search(r"28\s+1e\s+ff\s+ff\s+ff\s+ff\s+3f\s+ff\s+ff\s+00", out), out

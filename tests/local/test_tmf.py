@@ -94,7 +94,8 @@ def control_page(dev, tmp_path):
     out = tmp_path / "control.bin"
     sh("sg_raw -r 64 -o %s %s 1a 08 0a 00 40 00" % (out, dev))
     data = out.read_bytes()
-    assert len(data) == 16 and data[4] == 0x0a, data.hex()  # 4-byte header, then the page
+    # 4-byte header, then the page (PS set: the page can be saved)
+    assert len(data) == 16 and data[4] == 0x8a, data.hex()
     return data[4:]
 
 

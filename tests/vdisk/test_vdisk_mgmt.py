@@ -243,13 +243,47 @@ def test_nullio_read_zero(added):
     assert attr("n6", "read_zero") == ("1", False)
 
 
-@pytest.mark.parametrize("name", ["size", "size_mb", "blocksize", "read_only",
-                                  "t10_dev_id", "dummy", "type"])
+@pytest.mark.parametrize("name", ["blocksize", "read_only", "t10_dev_id", "dummy",
+                                  "type"])
 def test_nullio_read_only_attributes(added, name):
     assert added("vdisk_nullio", "n7 size_mb=1") == 0
     before = read(path("devices", "n7", name))
     assert write(path("devices", "n7", name), "1") == errno.EACCES
     assert read(path("devices", "n7", name)) == before
+
+
+def test_nullio_size_writable(added):
+    """size (bytes, whole blocks) and size_mb change a nullio device's
+    capacity; a bad value is EINVAL and changes nothing.  The new size is a
+    [key]: a saved configuration recreates the device with it."""
+    assert added("vdisk_nullio", "n8 size_mb=4; blocksize=4096") == 0
+    p = path("devices", "n8", "size")
+    for bad in ("0", "x", "-4096", "4097", "512", str(1 << 64)):
+        assert write(p, bad) == errno.EINVAL, bad
+        assert attr("n8", "size") == (str(4 << 20), False)
+    assert write(path("devices", "n8", "size_mb"), "0") == errno.EINVAL
+    assert write(p, str(8 << 20)) == 0
+    assert attr("n8", "size") == (str(8 << 20), True)
+    assert attr("n8", "size_mb") == ("8", False)
+    assert write(path("devices", "n8", "size_mb"), "2\n") == 0
+    assert attr("n8", "size") == (str(2 << 20), False)
+    assert attr("n8", "size_mb") == ("2", True)
+
+
+def test_blockio_size_writable(added, loopdev):
+    """blockio's size may shrink the LUN below the block device and grow it
+    back, never past it."""
+    dev, _ = loopdev
+    assert added("vdisk_blockio", "b7 filename=" + dev) == 0
+    p = path("devices", "b7", "size")
+    for bad in (str(33 << 20), "1000", "0", "x"):
+        assert write(p, bad) == errno.EINVAL, bad
+        assert attr("b7", "size") == (str(32 << 20), False)
+    assert write(p, str(16 << 20)) == 0
+    assert attr("b7", "size") == (str(16 << 20), False)
+    assert write(path("devices", "b7", "size_mb"), "32") == 0
+    assert attr("b7", "size_mb") == ("32", False)
+    assert write(path("devices", "b7", "size_mb"), "33") == errno.EINVAL
 
 
 # ---- refused commands -------------------------------------------------

@@ -277,10 +277,47 @@ static STRIX_VDISK_ATTR(resync_size, 0200, NULL,
 static STRIX_VDISK_ATTR(sync, 0200, NULL, strix_blockio_sync_store,
 			STRIX_VDISK_NR_KEYS);
 
+/*
+ * size and size_mb are writable (as in SCST): the LUN may be made smaller
+ * than the block device, or as large as it again; never larger.  Not an
+ * add_device parameter of blockio, so not `[key]`: recreating the device
+ * (or resync_size) gives it the block device's size again.
+ */
+static ssize_t strix_blockio_size_store(struct kobject *kobj,
+					struct kobj_attribute *attr,
+					const char *buf, size_t count)
+{
+	int ret = strix_vdisk_size_store(kobj, attr, buf, false,
+			strix_blockio_bytes(strix_vdisk_from_kobj(kobj)), false);
+
+	return ret ? ret : count;
+}
+
+static ssize_t strix_blockio_size_mb_store(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   const char *buf, size_t count)
+{
+	int ret = strix_vdisk_size_store(kobj, attr, buf, true,
+			strix_blockio_bytes(strix_vdisk_from_kobj(kobj)), false);
+
+	return ret ? ret : count;
+}
+
+static struct strix_vdisk_attr strix_blockio_attr_size = {
+	.kattr = __ATTR(size, 0644, strix_vdisk_size_show,
+			strix_blockio_size_store),
+	.key = STRIX_VDISK_SIZE,
+};
+static struct strix_vdisk_attr strix_blockio_attr_size_mb = {
+	.kattr = __ATTR(size_mb, 0644, strix_vdisk_size_mb_show,
+			strix_blockio_size_mb_store),
+	.key = STRIX_VDISK_SIZE_MB,
+};
+
 static struct attribute *strix_blockio_attrs[] = {
 	&strix_vdisk_attr_filename.kattr.attr,
-	&strix_vdisk_attr_size.kattr.attr,
-	&strix_vdisk_attr_size_mb.kattr.attr,
+	&strix_blockio_attr_size.kattr.attr,
+	&strix_blockio_attr_size_mb.kattr.attr,
 	&strix_vdisk_attr_resync_size.kattr.attr,
 	&strix_vdisk_attr_sync.kattr.attr,
 	&strix_vdisk_attr_blocksize.kattr.attr,

@@ -16,6 +16,7 @@
 #include <linux/limits.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -162,7 +163,7 @@ static u64 strix_vdisk_bytes(struct kobject *kobj)
 	return READ_ONCE(strix_device_params(dev)->nr_blocks) << vd->block_shift;
 }
 
-static ssize_t strix_vdisk_size_show(struct kobject *kobj,
+ssize_t strix_vdisk_size_show(struct kobject *kobj,
 				     struct kobj_attribute *attr, char *buf)
 {
 	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%llu\n",
@@ -171,7 +172,7 @@ static ssize_t strix_vdisk_size_show(struct kobject *kobj,
 						      STRIX_VDISK_SIZE));
 }
 
-static ssize_t strix_vdisk_size_mb_show(struct kobject *kobj,
+ssize_t strix_vdisk_size_mb_show(struct kobject *kobj,
 					struct kobj_attribute *attr, char *buf)
 {
 	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%llu\n",
@@ -212,6 +213,84 @@ static ssize_t strix_vdisk_t10_dev_id_show(struct kobject *kobj,
 				    given);
 }
 
+/*
+ * write_through: given to add_device, or the write cache turned off since
+ * by MODE SELECT (WCE 0 of the caching page: the core then writes every
+ * write through).  The two say the same thing, as in SCST.
+ */
+static ssize_t strix_vdisk_write_through_show(struct kobject *kobj,
+					      struct kobj_attribute *attr,
+					      char *buf)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	const struct strix_vdisk *vd = strix_device_priv(dev);
+	bool wt = vd->o.write_through ||
+		  (strix_device_params(dev)->write_cache && !strix_device_wce(dev));
+
+	return strix_vdisk_emit_key(buf, sysfs_emit(buf, "%d\n", wt),
+				    strix_vdisk_given(vd, STRIX_VDISK_WRITE_THROUGH));
+}
+
+/**
+ * strix_vdisk_size_store() - store of a writable size or size_mb
+ * @kobj:      the device's kobject
+ * @attr:      the attribute written
+ * @buf:       the new size: bytes (a multiple of the block size) or MiB
+ * @mb:        @buf is in MiB (size_mb)
+ * @max_bytes: the most the backing store holds (0: no limit, nullio)
+ * @key:       the size is an add_device parameter of the handler (nullio):
+ *             the attribute written becomes `[key]`, so a saved
+ *             configuration recreates the device with it
+ *
+ * Changes the capacity as resync_size does (CAPACITY DATA HAS CHANGED).
+ *
+ * Return: 0 or -errno (-EINVAL: not a number, 0, not whole blocks, or more
+ * than @max_bytes; nothing changes then).
+ */
+int strix_vdisk_size_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, bool mb, u64 max_bytes, bool key)
+{
+	struct strix_device *dev = strix_device_from_kobj(kobj);
+	struct strix_vdisk *vd = strix_device_priv(dev);
+	struct kernfs_node *kn;
+	u64 v, bytes;
+	int ret;
+
+	if (kstrtou64(buf, 0, &v) || !v)
+		return -EINVAL;
+	if (mb && check_shl_overflow(v, 20, &bytes))
+		return -EINVAL;
+	if (!mb)
+		bytes = v;
+	if (bytes & (vd->o.block_size - 1) || (max_bytes && bytes > max_bytes)) {
+		pr_info("%s: size: %llu is not whole blocks of %u bytes or more than the backing store holds (%llu)\n",
+			strix_device_name(dev), bytes, vd->o.block_size, max_bytes);
+		return -EINVAL;
+	}
+	ret = strix_mgmt_begin(kobj, &attr->attr, &kn);
+	if (ret)
+		return ret;
+	if (strix_device_dead(dev)) {
+		ret = -ENODEV;
+		goto end;
+	}
+	if (key) {
+		if (mb) {
+			set_bit(STRIX_VDISK_SIZE_MB, &vd->o.given);
+			clear_bit(STRIX_VDISK_SIZE, &vd->o.given);
+		} else {
+			set_bit(STRIX_VDISK_SIZE, &vd->o.given);
+			clear_bit(STRIX_VDISK_SIZE_MB, &vd->o.given);
+		}
+	}
+	pr_info("%s: size: %llu blocks of %u bytes\n", strix_device_name(dev),
+		bytes >> vd->block_shift, vd->o.block_size);
+	strix_device_resized(dev, bytes >> vd->block_shift);
+end:
+	strix_mgmt_end(kobj, kn);
+	return ret;
+}
+
 STRIX_VDISK_ATTR(size, 0444, strix_vdisk_size_show, NULL, STRIX_VDISK_SIZE);
 STRIX_VDISK_ATTR(size_mb, 0444, strix_vdisk_size_mb_show, NULL,
 		 STRIX_VDISK_SIZE_MB);
@@ -225,7 +304,7 @@ STRIX_VDISK_ATTR(read_only, 0444, strix_vdisk_bool_show, NULL,
 		 STRIX_VDISK_READ_ONLY);
 STRIX_VDISK_ATTR(nv_cache, 0444, strix_vdisk_bool_show, NULL,
 		 STRIX_VDISK_NV_CACHE);
-STRIX_VDISK_ATTR(write_through, 0444, strix_vdisk_bool_show, NULL,
+STRIX_VDISK_ATTR(write_through, 0444, strix_vdisk_write_through_show, NULL,
 		 STRIX_VDISK_WRITE_THROUGH);
 STRIX_VDISK_ATTR(o_direct, 0444, strix_vdisk_bool_show, NULL,
 		 STRIX_VDISK_O_DIRECT);

@@ -29,6 +29,7 @@
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/statfs.h>
 #include <linux/uio.h>
 
 #include <scsi/scsi_proto.h>
@@ -264,6 +265,26 @@ static void strix_fileio_flush(struct strix_cmd *cmd)
 	strix_cmd_io_done(cmd, strix_errno_to_sense(ret, true));
 }
 
+/*
+ * The logical block provisioning log page: the free space of the file
+ * system the file is on (shared with everything else there) and the
+ * blocks allocated to the file, both in the device's logical blocks.
+ */
+static int strix_fileio_space(struct strix_device *dev, u64 *avail_blocks,
+			      u64 *used_blocks)
+{
+	struct strix_vdisk *vd = strix_device_priv(dev);
+	struct kstatfs st;
+	int ret;
+
+	ret = vfs_statfs(&vd->file->f_path, &st);
+	if (ret)
+		return ret;
+	*avail_blocks = (st.f_bavail * st.f_bsize) >> vd->block_shift;
+	*used_blocks = inode_get_bytes(file_inode(vd->file)) >> vd->block_shift;
+	return 0;
+}
+
 static ssize_t strix_fileio_resync_size_store(struct kobject *kobj,
 					      struct kobj_attribute *attr,
 					      const char *buf, size_t count)
@@ -322,6 +343,7 @@ struct strix_handler strix_fileio_handler = {
 	.read			= strix_fileio_read,
 	.write			= strix_fileio_write,
 	.flush			= strix_fileio_flush,
+	.space			= strix_fileio_space,
 };
 
 MODULE_ALIAS("strix-handler-vdisk_fileio");

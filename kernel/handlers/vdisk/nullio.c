@@ -118,9 +118,39 @@ static ssize_t strix_nullio_read_zero_store(struct kobject *kobj,
 static STRIX_VDISK_ATTR(read_zero, 0644, strix_nullio_read_zero_show,
 			strix_nullio_read_zero_store, STRIX_VDISK_NR_KEYS);
 
+/* size and size_mb are writable: the capacity changes, nothing else does. */
+static ssize_t strix_nullio_size_store(struct kobject *kobj,
+				       struct kobj_attribute *attr,
+				       const char *buf, size_t count)
+{
+	int ret = strix_vdisk_size_store(kobj, attr, buf, false, 0, true);
+
+	return ret ? ret : count;
+}
+
+static ssize_t strix_nullio_size_mb_store(struct kobject *kobj,
+					  struct kobj_attribute *attr,
+					  const char *buf, size_t count)
+{
+	int ret = strix_vdisk_size_store(kobj, attr, buf, true, 0, true);
+
+	return ret ? ret : count;
+}
+
+static struct strix_vdisk_attr strix_nullio_attr_size = {
+	.kattr = __ATTR(size, 0644, strix_vdisk_size_show,
+			strix_nullio_size_store),
+	.key = STRIX_VDISK_SIZE,
+};
+static struct strix_vdisk_attr strix_nullio_attr_size_mb = {
+	.kattr = __ATTR(size_mb, 0644, strix_vdisk_size_mb_show,
+			strix_nullio_size_mb_store),
+	.key = STRIX_VDISK_SIZE_MB,
+};
+
 static struct attribute *strix_nullio_attrs[] = {
-	&strix_vdisk_attr_size.kattr.attr,
-	&strix_vdisk_attr_size_mb.kattr.attr,
+	&strix_nullio_attr_size.kattr.attr,
+	&strix_nullio_attr_size_mb.kattr.attr,
 	&strix_vdisk_attr_blocksize.kattr.attr,
 	&strix_vdisk_attr_read_only.kattr.attr,
 	&strix_vdisk_attr_dummy.kattr.attr,

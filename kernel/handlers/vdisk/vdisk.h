@@ -127,6 +127,12 @@ ssize_t strix_vdisk_emit_key(char *buf, int len, bool key);
 int strix_vdisk_write_one(const char *buf);
 ssize_t strix_vdisk_bool_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf);
+ssize_t strix_vdisk_size_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf);
+ssize_t strix_vdisk_size_mb_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf);
+int strix_vdisk_size_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, bool mb, u64 max_bytes, bool key);
 int strix_vdisk_resync_size(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf,
 			    u64 (*bytes)(const struct strix_vdisk *vd));

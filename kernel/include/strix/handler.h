@@ -87,6 +87,15 @@ struct strix_handler {
 	void (*flush)(struct strix_cmd *cmd);
 	/* Pass-through handlers: send cmd->cdb to the device. */
 	void (*execute_cdb)(struct strix_cmd *cmd);
+
+	/*
+	 * Optional, for the logical block provisioning log page: the space
+	 * of the backing store in logical blocks, @avail_blocks it can still
+	 * grow into and @used_blocks allocated to it.  May sleep.  0, or
+	 * -errno (the page then reports nothing).
+	 */
+	int (*space)(struct strix_device *dev, u64 *avail_blocks,
+		     u64 *used_blocks);
 };
 
 int strix_register_handler(struct strix_handler *h);
@@ -96,6 +105,12 @@ void *strix_device_priv(const struct strix_device *dev);
 const char *strix_device_name(const struct strix_device *dev);
 struct strix_device *strix_device_from_kobj(struct kobject *kobj);
 const struct strix_dev_params *strix_device_params(const struct strix_device *dev);
+/*
+ * The volatile write cache is on: params.write_cache, and WCE of the
+ * caching mode page not turned off by MODE SELECT (the core then sends
+ * every write with cmd->fua).
+ */
+bool strix_device_wce(const struct strix_device *dev);
 /* The backing store changed size: update and raise CAPACITY DATA HAS CHANGED. */
 void strix_device_resized(struct strix_device *dev, u64 nr_blocks);
 
