@@ -66,6 +66,11 @@ enum {
 	CDB_EXCL	= 1 << 12,
 	/* Two buffers of the blocks (COMPARE AND WRITE: verify, then write). */
 	CDB_TWICE	= 1 << 13,
+	/*
+	 * @check runs after the LBA range check: a length limit of the
+	 * command's own (the atomic ones) comes after LBA OUT OF RANGE.
+	 */
+	CDB_CHECK_LATE	= 1 << 14,
 };
 
 /* The ALUA classes of the rows (struct strix_cdb_info->alua). */
@@ -435,7 +440,7 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	 */
 	{ .opcode = COMPARE_AND_WRITE, .len = 16, .op = STRIX_OP_CAW,
 	  .dir = STRIX_DATA_WRITE,
-	  .flags = CDB_RW | CDB_WRITES | CDB_EXCL | CDB_TWICE,
+	  .flags = CDB_RW | CDB_WRITES | CDB_EXCL | CDB_TWICE | CDB_CHECK_LATE,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 13, .len_bytes = 1,
 	  .allowed = { [1] = 0xfa, [2 ... 9] = 0xff, [13] = 0xff,
 		       [14] = 0x1f },
@@ -465,7 +470,8 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	 * blocks exclusively.
 	 */
 	{ .opcode = STRIX_WRITE_ATOMIC_16, .len = 16, .op = STRIX_OP_WRITE,
-	  .dir = STRIX_DATA_WRITE, .flags = CDB_RW | CDB_WRITES | CDB_EXCL,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_RW | CDB_WRITES | CDB_EXCL | CDB_CHECK_LATE,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 12, .len_bytes = 2,
 	  .allowed = { [1] = 0xf8, [2 ... 13] = 0xff, [14] = 0x1f },
 	  .check = strix_check_write_atomic },
@@ -809,7 +815,7 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		cmd->nr_blocks = len;
 	}
 
-	if (ci->check) {
+	if (ci->check && !(ci->flags & CDB_CHECK_LATE)) {
 		ret = ci->check(cmd, ci);
 		if (ret)
 			goto refuse;
@@ -833,6 +839,11 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 			goto refuse;
 		}
 		cmd->data_len = bytes;
+	}
+	if (ci->check && (ci->flags & CDB_CHECK_LATE)) {
+		ret = ci->check(cmd, ci);
+		if (ret)
+			goto refuse;
 	}
 	if (!cmd->data_len)
 		cmd->data_dir = STRIX_DATA_NONE;

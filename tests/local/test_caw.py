@@ -14,7 +14,10 @@ threads (ioctl releases the GIL):
     landed in between would bring an older token back; so no read of
     C+1 may ever see a token older than the last WRITE that completed
     before the read was issued (CAW against WRITE).
-  - every block read is whole: one 8-byte value repeated (no torn block).
+  - every block is whole when nothing writes it (the end): one 8-byte
+    value repeated.  A READ racing a WRITE of the same block may see part
+    of each (SBC orders neither before the other; the range lock holds
+    writes, not reads): such a read only makes that CAW loop try again.
 """
 import ctypes
 import fcntl
@@ -96,8 +99,9 @@ def token(v):
 
 
 def value(block):
-    """The 8-byte value a whole block repeats; a torn block fails."""
-    assert block == block[:8] * (BS // 8), "torn block: %s..." % block[:32].hex()
+    """The 8-byte value a whole block repeats; None for a torn block."""
+    if block != block[:8] * (BS // 8):
+        return None
     return struct.unpack(">Q", block[:8])[0]
 
 
@@ -130,7 +134,7 @@ def test_sg_compare_and_write(lun, tmp_path):
     good = tmp_path / "good.bin"
     good.write_bytes(old + new)
     res = sh("sg_compare_and_write --in=%s --lba=10 --num=1 %s" % (good, sg), check=False)
-    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.returncode == 0, res.stdout
     with open(img, "rb") as f:
         f.seek(10 * BS)
         assert f.read(BS) == new
@@ -141,7 +145,7 @@ def test_sg_compare_and_write(lun, tmp_path):
     bad = tmp_path / "bad.bin"
     bad.write_bytes(bytes(bad_cmp) + old)
     res = sh("sg_compare_and_write -v --in=%s --lba=10 --num=1 %s" % (bad, sg), check=False)
-    out = res.stdout + res.stderr
+    out = res.stdout
     assert res.returncode == 14, out          # sg3_utils: SG_LIB_CAT_MISCOMPARE
     assert "iscompare" in out, out
     assert "77" in out, "no offset 77 in: %s" % out
@@ -175,7 +179,8 @@ def test_caw_races_writes(lun):
     os.close(fd0)
 
     lock = threading.Lock()
-    state = {"written": 0, "successes": 0, "miscompares": 0, "errors": []}
+    state = {"written": 0, "successes": 0, "miscompares": 0, "torn_reads": 0,
+             "errors": []}
     stop = time.time() + duration
 
     def writer():
@@ -200,6 +205,10 @@ def test_caw_races_writes(lun):
                     floor = state["written"]
                 cur = read_blocks(fd, C, 2)
                 v, t = value(cur[:BS]), value(cur[BS:])
+                if v is None or t is None:
+                    with lock:
+                        state["torn_reads"] += 1
+                    continue
                 if t < floor:
                     state["errors"].append("token went back: %d < %d" % (t, floor))
                     return
@@ -231,8 +240,8 @@ def test_caw_races_writes(lun):
         final = read_blocks(fd, C, 3)
     finally:
         os.close(fd)
-    print("CAW successes %d, miscompares %d, writes %d" % (
-        state["successes"], state["miscompares"], state["written"]))
+    print("CAW successes %d, miscompares %d, torn reads %d, writes %d" % (
+        state["successes"], state["miscompares"], state["torn_reads"], state["written"]))
     assert state["successes"] > 0 and state["written"] > 0
     assert value(final[:BS]) == state["successes"]
     assert value(final[BS:2 * BS]) == state["written"] == value(final[2 * BS:])
