@@ -251,6 +251,8 @@ static void strix_cmd_sub_io(struct strix_cmd *cmd, bool write, u64 lba,
 	if (!cmd->data_sg) {
 		cmd->data_sg = cmd->sg;
 		cmd->data_sg_cnt = cmd->sg_cnt;
+		cmd->data_lba = cmd->lba;
+		cmd->data_nr_blocks = cmd->nr_blocks;
 	}
 	cmd->sub_write = write;
 	cmd->lba = lba;
@@ -272,10 +274,10 @@ static void strix_cmd_sub_end(struct strix_cmd *cmd, strix_sense_t result)
 	if (cmd->data_sg) {
 		cmd->sg = cmd->data_sg;
 		cmd->sg_cnt = cmd->data_sg_cnt;
+		cmd->lba = cmd->data_lba;
+		cmd->nr_blocks = cmd->data_nr_blocks;
 		cmd->data_sg = NULL;
 	}
-	cmd->lba = cmd->range.start;
-	cmd->nr_blocks = cmd->range.end - cmd->range.start;
 	cmd->result = result;
 	strix_cmd_complete(cmd);
 }
@@ -380,7 +382,7 @@ static void strix_cmd_rmw_write(struct strix_cmd *cmd, strix_sense_t result)
 		strix_cmd_sub_end(cmd, result);
 		return;
 	}
-	strix_cmd_sub_io(cmd, true, cmd->range.start, cmd->nr_blocks,
+	strix_cmd_sub_io(cmd, true, cmd->data_lba, cmd->data_nr_blocks,
 			 cmd->core_sg, cmd->core_sg_cnt, strix_cmd_sub_end, false);
 }
 

@@ -241,8 +241,8 @@ struct strix_cmd {
 	/*
 	 * Core-internal I/O (cmd.c, strix_cmd_sub_io()): while the core runs
 	 * a handler read or write of its own, @next is what follows it and
-	 * @sg/@sg_cnt point at @core_sg (freed at done); the command's own
-	 * buffer waits in @data_sg/@data_sg_cnt.
+	 * @sg/@sg_cnt/@lba/@nr_blocks describe that I/O (@core_sg is freed
+	 * at done); the command's own buffer and blocks wait in @data_*.
 	 */
 	strix_cmd_step_fn	next;
 	bool			sub_write;
@@ -250,6 +250,8 @@ struct strix_cmd {
 	unsigned int		core_sg_cnt;
 	struct scatterlist	*data_sg;
 	unsigned int		data_sg_cnt;
+	u64			data_lba;
+	u32			data_nr_blocks;
 	struct list_head	td_entry;	/* the nexus's in-flight list */
 	struct list_head	abort_entry;	/* tmf.c: a local list */
 };
