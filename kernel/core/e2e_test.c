@@ -1319,11 +1319,11 @@ static void e2e_caw_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, e2e_sense_info(c), 519);
 		KUNIT_EXPECT_EQ(test, memcmp(blk, b, len), 0);	/* unchanged */
 
-		/* the very first byte */
+		/* the very first byte (of block 11, alone) */
 		memcpy(bad, b, len);
-		bad[0] ^= 1;
+		bad[E2E_BS] ^= 1;
 		c = e2e_caw(test, lun, 11, 1, bad + E2E_BS, a, own);
-		KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_CHECK_CONDITION);
+		e2e_expect_check(test, c, KEY_ASC(MISCOMPARE, 0x1d, 0x00));
 		KUNIT_EXPECT_EQ(test, e2e_sense_info(c), 0);
 
 		/* 0 blocks: GOOD, nothing done */
