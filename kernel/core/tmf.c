@@ -24,8 +24,8 @@
  * and its resources are freed, before the function's response goes.
  *
  * Lock order: dev->td_lock, then a nexus's cmd_lock, then the driver's
- * own spinlocks (abort_data) or the device's range lock (range.c).  Both core locks are taken with interrupts
- * off: commands end in any context.
+ * own spinlocks (abort_data) or the device's range lock (range.c).  The
+ * core's locks are taken with interrupts off: commands end in any context.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
