@@ -30,6 +30,8 @@
 
 /* Not in every kernel's scsi_proto.h. */
 #define STRIX_PRE_FETCH_16	0x90
+#define STRIX_ORWRITE_16	0x8b
+#define STRIX_WRITE_ATOMIC_16	0x9c
 
 /* struct strix_cdb_info->flags */
 enum {
@@ -57,6 +59,18 @@ enum {
 	CDB_ALUA	= 1 << 10,
 	/* Exists only when the device allows explicit ALUA. */
 	CDB_EXPL_ALUA	= 1 << 11,
+	/*
+	 * Modifies its blocks atomically: holds them exclusively (range.c)
+	 * where other medium-modifying commands (CDB_WRITES) share them.
+	 */
+	CDB_EXCL	= 1 << 12,
+	/* Two buffers of the blocks (COMPARE AND WRITE: verify, then write). */
+	CDB_TWICE	= 1 << 13,
+	/*
+	 * @check runs after the LBA range check: a length limit of the
+	 * command's own (the atomic ones) comes after LBA OUT OF RANGE.
+	 */
+	CDB_CHECK_LATE	= 1 << 14,
 };
 
 /* The ALUA classes of the rows (struct strix_cdb_info->alua). */
@@ -215,6 +229,30 @@ static strix_sense_t strix_check_mode_select(struct strix_cmd *cmd,
 {
 	if (!(cmd->cdb[1] & 0x10))
 		return strix_invalid_field(cmd, 1, 4);
+	return STRIX_OK;
+}
+
+/* COMPARE AND WRITE: at most STRIX_MAX_CAW_BLOCKS (VPD B0h). */
+static strix_sense_t strix_check_caw(struct strix_cmd *cmd,
+				     const struct strix_cdb_info *ci)
+{
+	if (cmd->nr_blocks > STRIX_MAX_CAW_BLOCKS)
+		return strix_invalid_field(cmd, 13, -1);
+	return STRIX_OK;
+}
+
+/*
+ * WRITE ATOMIC(16): at most STRIX_MAX_ATOMIC_BLOCKS; no atomic boundary
+ * (the Block Limits page reports a maximum boundary size of 0).  Any
+ * alignment and granularity (reported as 0).
+ */
+static strix_sense_t strix_check_write_atomic(struct strix_cmd *cmd,
+					      const struct strix_cdb_info *ci)
+{
+	if (cmd->cdb[10] || cmd->cdb[11])
+		return strix_invalid_field(cmd, 10, -1);
+	if (cmd->nr_blocks > STRIX_MAX_ATOMIC_BLOCKS)
+		return strix_invalid_field(cmd, 12, -1);
 	return STRIX_OK;
 }
 
@@ -423,6 +461,22 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0xf6, [2 ... 13] = 0xff, [14] = 0x3f },
 	  .check = strix_check_write_verify },
+	/*
+	 * COMPARE AND WRITE byte 1 as WRITE(16)'s; NUMBER OF LOGICAL BLOCKS
+	 * in byte 13; the Data-Out buffer holds twice that.
+	 */
+	{ .opcode = COMPARE_AND_WRITE, .len = 16, .op = STRIX_OP_CAW,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_RW | CDB_WRITES | CDB_EXCL | CDB_TWICE | CDB_CHECK_LATE,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 13, .len_bytes = 1,
+	  .allowed = { [1] = 0xfa, [2 ... 9] = 0xff, [13] = 0xff,
+		       [14] = 0x1f },
+	  .check = strix_check_caw },
+	/* ORWRITE(16): byte 1 ORPROTECT 7-5 (refused), DPO, FUA, FUA_NV. */
+	{ .opcode = STRIX_ORWRITE_16, .len = 16, .op = STRIX_OP_ORWRITE,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_RW | CDB_WRITES | CDB_EXCL,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0xfa, [2 ... 13] = 0xff, [14] = 0x1f } },
 	{ .opcode = VERIFY_16, .res = STRIX_RES_READ, .len = 16, .op = STRIX_OP_VERIFY,
 	  .flags = CDB_BLOCKS | CDB_PROTECT,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
@@ -437,6 +491,17 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .flags = CDB_BLOCKS,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0x06, [2 ... 13] = 0xff, [14] = 0x3f } },
+	/*
+	 * WRITE ATOMIC(16) byte 1: WRPROTECT 7-5, DPO, FUA; ATOMIC BOUNDARY
+	 * bytes 10-11; TRANSFER LENGTH bytes 12-13.  A write holding its
+	 * blocks exclusively.
+	 */
+	{ .opcode = STRIX_WRITE_ATOMIC_16, .len = 16, .op = STRIX_OP_WRITE,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_RW | CDB_WRITES | CDB_EXCL | CDB_CHECK_LATE,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 12, .len_bytes = 2,
+	  .allowed = { [1] = 0xf8, [2 ... 13] = 0xff, [14] = 0x1f },
+	  .check = strix_check_write_atomic },
 	{ .opcode = SERVICE_ACTION_IN_16, .res = STRIX_RES_ALLOWED, .sa = SAI_READ_CAPACITY_16, .len = 16,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_READ_CAPACITY_16,
 	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC,
@@ -658,6 +723,7 @@ static void strix_cdb_reset(struct strix_cmd *cmd)
 	cmd->lba = 0;
 	cmd->nr_blocks = 0;
 	cmd->fua = false;
+	cmd->range.mode = STRIX_RANGE_NONE;
 }
 
 /*
@@ -753,6 +819,10 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 	cmd->emul = ci->emul;
 	cmd->res = ci->res;
 	cmd->data_dir = ci->dir;
+	if (ci->flags & CDB_EXCL)
+		cmd->range.mode = STRIX_RANGE_EXCL;
+	else if (ci->flags & CDB_WRITES)
+		cmd->range.mode = STRIX_RANGE_SHARED;
 	cmd->fua = (ci->flags & CDB_FORCE_FUA) ||
 		   ((ci->flags & CDB_FUA) && (cmd->cdb[1] & 0x08));
 	if (ci->lba_bytes) {
@@ -772,7 +842,7 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		cmd->nr_blocks = len;
 	}
 
-	if (ci->check) {
+	if (ci->check && !(ci->flags & CDB_CHECK_LATE)) {
 		ret = ci->check(cmd, ci);
 		if (ret)
 			goto refuse;
@@ -788,12 +858,19 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		}
 		if (cmd->data_dir != STRIX_DATA_NONE)
 			bytes = (u64)cmd->nr_blocks * ctx->dp->block_size;
+		if (ci->flags & CDB_TWICE)
+			bytes *= 2;
 		/* More than one command can carry: the length is refused. */
 		if (bytes > U32_MAX) {
 			ret = strix_invalid_field(cmd, ci->len_off, -1);
 			goto refuse;
 		}
 		cmd->data_len = bytes;
+	}
+	if (ci->check && (ci->flags & CDB_CHECK_LATE)) {
+		ret = ci->check(cmd, ci);
+		if (ret)
+			goto refuse;
 	}
 	if (!cmd->data_len)
 		cmd->data_dir = STRIX_DATA_NONE;

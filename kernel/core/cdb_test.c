@@ -84,6 +84,8 @@ struct cdb_case {
 	u64 lba;
 	u32 blocks;
 	bool fua;
+	/* the LBA range lock mode + 1 (RANGE()); 0: not checked */
+	u8 range;
 	/* STRIX_INVALID_FIELD_CDB: where */
 	u16 fbyte;
 	s8 fbit;
@@ -104,6 +106,7 @@ struct cdb_case {
 	.blocks = (n), .fua = (f)
 #define BAD(by, bi)	.ret = STRIX_INVALID_FIELD_CDB, .fbyte = (by), .fbit = (bi)
 #define FAIL(r)		.ret = STRIX_##r
+#define RANGE(m)	.range = STRIX_RANGE_##m + 1
 
 /* The LBA and length fields, written into .cdb by cdb_put_fields(). */
 #define LBA(x)		.put_lba = true, .in_lba = (x)
@@ -653,6 +656,59 @@ static const struct cdb_case cdb_cases[] = {
 	{ "WRITE(16) short", CDB(WRITE_16), LBA(0), LEN(1), .cdb_len = 10,
 	  .dev = DISK, BAD(0, -1) },
 
+	/* ---- COMPARE AND WRITE, ORWRITE, WRITE ATOMIC ---- */
+	{ "COMPARE AND WRITE", CDB(COMPARE_AND_WRITE, [1] = 0x18), LBA(10),
+	  LEN(1), .dev = DISK, IO(CAW, WRITE, 1024, 10, 1, true),
+	  RANGE(EXCL) },
+	{ "COMPARE AND WRITE 4k, maximum", CDB(COMPARE_AND_WRITE), LBA(0),
+	  LEN(64), .dev = DISK_4K, IO(CAW, WRITE, 2 * 64 * 4096, 0, 64, false),
+	  RANGE(EXCL) },
+	{ "COMPARE AND WRITE 0 blocks", CDB(COMPARE_AND_WRITE), LBA(10),
+	  LEN(0), .dev = DISK, IO(CAW, NONE, 0, 10, 0, false), RANGE(EXCL) },
+	{ "COMPARE AND WRITE over the maximum", CDB(COMPARE_AND_WRITE), LBA(0),
+	  LEN(65), .dev = DISK, BAD(13, -1) },
+	{ "COMPARE AND WRITE over the maximum, past the end",
+	  CDB(COMPARE_AND_WRITE), LBA(990), LEN(65), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "COMPARE AND WRITE WRPROTECT", CDB(COMPARE_AND_WRITE, [1] = 0x20),
+	  LBA(0), LEN(1), .dev = DISK, BAD(1, 7) },
+	{ "COMPARE AND WRITE reserved byte 10", CDB(COMPARE_AND_WRITE, [10] = 1),
+	  LBA(0), LEN(1), .dev = DISK, BAD(10, 0) },
+	{ "COMPARE AND WRITE last block", CDB(COMPARE_AND_WRITE), LBA(999),
+	  LEN(1), .dev = DISK, IO(CAW, WRITE, 1024, 999, 1, false) },
+	{ "COMPARE AND WRITE one past", CDB(COMPARE_AND_WRITE), LBA(999),
+	  LEN(2), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "COMPARE AND WRITE read-only", CDB(COMPARE_AND_WRITE), LBA(0),
+	  LEN(1), .dev = RO_LUN, FAIL(WRITE_PROTECTED) },
+	{ "ORWRITE(16)", CDB(0x8b, [1] = 0x08), LBA(5), LEN(3), .dev = DISK,
+	  IO(ORWRITE, WRITE, 1536, 5, 3, true), RANGE(EXCL) },
+	{ "ORWRITE(16) 0 blocks", CDB(0x8b), LBA(5), LEN(0), .dev = DISK,
+	  IO(ORWRITE, NONE, 0, 5, 0, false) },
+	{ "ORWRITE(16) ORPROTECT", CDB(0x8b, [1] = 0x40), LBA(5), LEN(3),
+	  .dev = DISK, BAD(1, 7) },
+	{ "ORWRITE(16) one past", CDB(0x8b), LBA(998), LEN(3), .dev = DISK,
+	  FAIL(LBA_OUT_OF_RANGE) },
+	{ "ORWRITE(16) read-only", CDB(0x8b), LBA(0), LEN(1), .dev = RO_LUN,
+	  FAIL(WRITE_PROTECTED) },
+	{ "WRITE ATOMIC(16)", CDB(0x9c, [1] = 0x08), LBA(8), LEN(4),
+	  .dev = DISK, IO(WRITE, WRITE, 2048, 8, 4, true), RANGE(EXCL) },
+	{ "WRITE ATOMIC(16) maximum", CDB(0x9c), LBA(0), LEN(256),
+	  .dev = DISK, IO(WRITE, WRITE, 256 * 512, 0, 256, false) },
+	{ "WRITE ATOMIC(16) over the maximum", CDB(0x9c), LBA(0), LEN(257),
+	  .dev = DISK, BAD(12, -1) },
+	{ "WRITE ATOMIC(16) over the maximum, past the end", CDB(0x9c),
+	  LBA(900), LEN(512), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE ATOMIC(16) atomic boundary", CDB(0x9c, [11] = 1), LBA(0),
+	  LEN(1), .dev = DISK, BAD(10, -1) },
+	{ "WRITE ATOMIC(16) reserved bit", CDB(0x9c, [1] = 0x04), LBA(0),
+	  LEN(1), .dev = DISK, BAD(1, 2) },
+	{ "WRITE ATOMIC(16) read-only", CDB(0x9c), LBA(0), LEN(1),
+	  .dev = RO_LUN, FAIL(WRITE_PROTECTED) },
+	{ "WRITE(16) holds its range shared", CDB(WRITE_16), LBA(0), LEN(1),
+	  .dev = DISK, IO(WRITE, WRITE, 512, 0, 1, false), RANGE(SHARED) },
+	{ "READ(16) holds no range", CDB(READ_16), LBA(0), LEN(1),
+	  .dev = DISK, IO(READ, READ, 512, 0, 1, false), RANGE(NONE) },
+
 	/* ---- WRITE AND VERIFY ---- */
 	{ "WRITE AND VERIFY(10)", CDB(WRITE_VERIFY), LBA(10), LEN(2),
 	  .cdb_len = 10, .dev = DISK, IO(WRITE, WRITE, 1024, 10, 2, true) },
@@ -816,6 +872,9 @@ static const struct cdb_layout {
 	{ WRITE_VERIFY_16, 2, 8, 10, 4 }, { VERIFY_16, 2, 8, 10, 4 },
 	{ 0x90 /* PRE-FETCH(16) */, 2, 8, 10, 4 },
 	{ SYNCHRONIZE_CACHE_16, 2, 8, 10, 4 },
+	{ COMPARE_AND_WRITE, 2, 8, 13, 1 },
+	{ 0x8b /* ORWRITE(16) */, 2, 8, 10, 4 },
+	{ 0x9c /* WRITE ATOMIC(16) */, 2, 8, 12, 2 },
 };
 
 /* Big-endian @v into @n bytes at @p, or-ed into what the case set there. */
@@ -909,6 +968,8 @@ static void strix_cdb_parse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cmd->lba, c->lba);
 	KUNIT_EXPECT_EQ(test, cmd->nr_blocks, c->blocks);
 	KUNIT_EXPECT_EQ(test, cmd->fua, c->fua);
+	if (c->range)
+		KUNIT_EXPECT_EQ(test, cmd->range.mode, c->range - 1);
 }
 
 /* Every opcode of the table answers to a CDB one byte short. */
@@ -925,7 +986,8 @@ static void strix_cdb_short_test(struct kunit *test)
 		{ WRITE_VERIFY_12, 12 }, { VERIFY_12, 12 },
 		{ READ_16, 16 }, { WRITE_16, 16 }, { WRITE_VERIFY_16, 16 },
 		{ VERIFY_16, 16 }, { 0x90, 16 }, { SYNCHRONIZE_CACHE_16, 16 },
-		{ SERVICE_ACTION_IN_16, 16 },
+		{ SERVICE_ACTION_IN_16, 16 }, { COMPARE_AND_WRITE, 16 },
+		{ 0x8b, 16 }, { 0x9c, 16 },
 	};
 	unsigned int i;
 

@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "core.h"
+#include "range.h"
 #include "scsi.h"
 
 /* ASC/ASCQ of each unit-attention condition, in reporting order. */
@@ -94,6 +95,9 @@ static void strix_cmd_complete(struct strix_cmd *cmd)
 {
 	struct strix_target *tgt = cmd->sess->tgt;
 
+	/* the blocks are free for the commands that wait for them */
+	if (cmd->range.state != STRIX_RANGE_FREE)
+		strix_range_release(&cmd->dev->range_lock, &cmd->range);
 	/* from here task management leaves the command be (tmf.c) */
 	set_bit(STRIX_CMD_ANSWERED, &cmd->state);
 	if (unlikely(test_bit(STRIX_CMD_ABORTED, &cmd->state))) {
@@ -150,19 +154,29 @@ static void strix_cmd_fail(struct strix_cmd *cmd, strix_sense_t result)
 	strix_cmd_complete(cmd);
 }
 
-/* VERIFY with BYTCHK=1: compare what was read with the initiator's data. */
+/*
+ * VERIFY with BYTCHK=1: compare what was read with the initiator's data.
+ * A difference is MISCOMPARE with the offset of its first byte in the
+ * sense INFORMATION field (SBC-3 5.28: from the start of the data).
+ */
 static strix_sense_t strix_verify_compare(struct strix_cmd *cmd)
 {
 	struct sg_mapping_iter it;
 	const u8 *want = cmd->bounce;
-	u32 off = 0;
 	strix_sense_t ret = STRIX_OK;
+	u32 off = 0;
 
 	sg_miter_start(&it, cmd->sg, cmd->sg_cnt, SG_MITER_FROM_SG | SG_MITER_ATOMIC);
 	while (off < cmd->data_len && sg_miter_next(&it)) {
 		size_t n = min_t(size_t, it.length, cmd->data_len - off);
+		const u8 *got = it.addr;
+		size_t i;
 
-		if (memcmp(it.addr, want + off, n)) {
+		if (memcmp(got, want + off, n)) {
+			for (i = 0; got[i] == want[off + i]; i++)
+				;
+			cmd->sense_info = off + i;
+			cmd->sense_info_valid = true;
 			ret = STRIX_MISCOMPARE;
 			break;
 		}
@@ -181,6 +195,13 @@ static strix_sense_t strix_verify_compare(struct strix_cmd *cmd)
  */
 void strix_cmd_io_done(struct strix_cmd *cmd, strix_sense_t result)
 {
+	strix_cmd_step_fn next = cmd->next;
+
+	if (next) {			/* the core's own I/O: its next step */
+		cmd->next = NULL;
+		next(cmd, result);
+		return;
+	}
 	if (cmd->op == STRIX_OP_VERIFY && result == STRIX_OK)
 		result = strix_verify_compare(cmd);
 	cmd->result = result;
@@ -188,11 +209,209 @@ void strix_cmd_io_done(struct strix_cmd *cmd, strix_sense_t result)
 }
 EXPORT_SYMBOL_GPL(strix_cmd_io_done);
 
+/* ---- core-internal I/O ---------------------------------------------------
+ *
+ * A command the core executes in steps (COMPARE AND WRITE, ORWRITE; later
+ * EXTENDED COPY) runs the handler's read and write on buffers of its own
+ * with strix_cmd_sub_io(): the handler sees an ordinary command (lba,
+ * nr_blocks, sg, fua) and ends with strix_cmd_io_done(), which calls the
+ * step the core named instead of completing.  A step may run in any
+ * context (a bio completion): the next I/O goes to the device's
+ * workqueue unless the handler's I/O never sleeps.  The last step ends
+ * with strix_cmd_sub_end(), which puts the command's own buffer and
+ * blocks back and completes it.
+ */
+
+static void strix_cmd_sub_start(struct strix_cmd *cmd)
+{
+	const struct strix_handler *h = cmd->dev->hreg->h;
+
+	if (unlikely(test_bit(STRIX_CMD_ABORTED, &cmd->state)))
+		strix_cmd_io_done(cmd, STRIX_ABORTED);
+	else if (cmd->sub_write)
+		h->write(cmd);
+	else
+		h->read(cmd);
+}
+
+static void strix_cmd_sub_work(struct work_struct *work)
+{
+	strix_cmd_sub_start(container_of(work, struct strix_cmd, work));
+}
+
+/*
+ * Run the handler's read (or write) of @nr blocks at @lba into (from)
+ * @sg, then @next.  @may_sleep: the caller's context may sleep and the
+ * handler may run in it (the first step, from strix_cmd_do_io()).
+ */
+static void strix_cmd_sub_io(struct strix_cmd *cmd, bool write, u64 lba,
+			     u32 nr, struct scatterlist *sg, unsigned int sg_cnt,
+			     strix_cmd_step_fn next, bool may_sleep)
+{
+	const struct strix_handler *h = cmd->dev->hreg->h;
+
+	if (!cmd->data_sg) {
+		cmd->data_sg = cmd->sg;
+		cmd->data_sg_cnt = cmd->sg_cnt;
+		cmd->data_lba = cmd->lba;
+		cmd->data_nr_blocks = cmd->nr_blocks;
+	}
+	cmd->sub_write = write;
+	cmd->lba = lba;
+	cmd->nr_blocks = nr;
+	cmd->sg = sg;
+	cmd->sg_cnt = sg_cnt;
+	cmd->next = next;
+	if (may_sleep || (h->flags & STRIX_HANDLER_ATOMIC_IO)) {
+		strix_cmd_sub_start(cmd);
+		return;
+	}
+	INIT_WORK(&cmd->work, strix_cmd_sub_work);
+	queue_work(cmd->dev->wq, &cmd->work);
+}
+
+/* The last step: the command's own buffer and blocks back, then complete. */
+static void strix_cmd_sub_end(struct strix_cmd *cmd, strix_sense_t result)
+{
+	if (cmd->data_sg) {
+		cmd->sg = cmd->data_sg;
+		cmd->sg_cnt = cmd->data_sg_cnt;
+		cmd->lba = cmd->data_lba;
+		cmd->nr_blocks = cmd->data_nr_blocks;
+		cmd->data_sg = NULL;
+	}
+	cmd->result = result;
+	strix_cmd_complete(cmd);
+}
+
+/* Bytes of the blocks a COMPARE AND WRITE or ORWRITE reads back. */
+static u32 strix_cmd_rmw_len(const struct strix_cmd *cmd)
+{
+	return cmd->op == STRIX_OP_CAW ? cmd->data_len / 2 : cmd->data_len;
+}
+
+/* What strix_cmd_rmw_walk() does with each pair of pieces. */
+enum strix_rmw_fn { STRIX_RMW_COMPARE, STRIX_RMW_COPY, STRIX_RMW_OR };
+
+/*
+ * Walk @len bytes of the Data-Out buffer (from byte @skip on) and of the
+ * core's buffer side by side, a mapped piece of each at a time (no flat
+ * copy: any context, no allocation), and compare them, copy the first
+ * into the second or OR it in.  A compare that finds a difference
+ * returns MISCOMPARE with the offset of the first differing byte in the
+ * sense INFORMATION field.
+ */
+static strix_sense_t strix_cmd_rmw_walk(struct strix_cmd *cmd, u32 skip,
+					u32 len, enum strix_rmw_fn fn)
+{
+	struct sg_mapping_iter a, b;
+	strix_sense_t ret = STRIX_OK;
+	size_t ao = 0, bo = 0;
+	u32 off = 0;
+
+	sg_miter_start(&a, cmd->data_sg, cmd->data_sg_cnt,
+		       SG_MITER_FROM_SG | SG_MITER_ATOMIC);
+	sg_miter_start(&b, cmd->core_sg, cmd->core_sg_cnt,
+		       SG_MITER_FROM_SG | SG_MITER_TO_SG | SG_MITER_ATOMIC);
+	if (skip && !sg_miter_skip(&a, skip))
+		ret = STRIX_HW_ERROR;
+	while (ret == STRIX_OK && off < len) {
+		const u8 *src;
+		u8 *dst;
+		size_t n, i;
+
+		if (ao == a.length) {
+			if (!sg_miter_next(&a))
+				break;
+			ao = 0;
+		}
+		if (bo == b.length) {
+			if (!sg_miter_next(&b))
+				break;
+			bo = 0;
+		}
+		n = min3(a.length - ao, b.length - bo, (size_t)(len - off));
+		src = (const u8 *)a.addr + ao;
+		dst = (u8 *)b.addr + bo;
+		switch (fn) {
+		case STRIX_RMW_COMPARE:
+			if (!memcmp(src, dst, n))
+				break;
+			for (i = 0; src[i] == dst[i]; i++)
+				;
+			cmd->sense_info = off + i;
+			cmd->sense_info_valid = true;
+			ret = STRIX_MISCOMPARE;
+			break;
+		case STRIX_RMW_COPY:
+			memcpy(dst, src, n);
+			break;
+		case STRIX_RMW_OR:
+			for (i = 0; i < n; i++)
+				dst[i] |= src[i];
+			break;
+		}
+		ao += n;
+		bo += n;
+		off += n;
+	}
+	sg_miter_stop(&b);
+	sg_miter_stop(&a);
+	if (ret == STRIX_OK && off < len)	/* a buffer shorter than promised */
+		ret = STRIX_HW_ERROR;
+	return ret;
+}
+
+/*
+ * COMPARE AND WRITE, read done: compare it with the verify half of the
+ * Data-Out buffer; equal, write the write half (copied over what was
+ * read) with the command's FUA; else MISCOMPARE, nothing written.
+ * ORWRITE, read done: OR the Data-Out buffer into it and write it back.
+ */
+static void strix_cmd_rmw_write(struct strix_cmd *cmd, strix_sense_t result)
+{
+	u32 len = strix_cmd_rmw_len(cmd);
+
+	if (result == STRIX_OK && cmd->op == STRIX_OP_CAW) {
+		result = strix_cmd_rmw_walk(cmd, 0, len, STRIX_RMW_COMPARE);
+		if (result == STRIX_OK)
+			result = strix_cmd_rmw_walk(cmd, len, len,
+						    STRIX_RMW_COPY);
+	} else if (result == STRIX_OK) {
+		result = strix_cmd_rmw_walk(cmd, 0, len, STRIX_RMW_OR);
+	}
+	if (result != STRIX_OK) {
+		strix_cmd_sub_end(cmd, result);
+		return;
+	}
+	strix_cmd_sub_io(cmd, true, cmd->data_lba, cmd->data_nr_blocks,
+			 cmd->core_sg, cmd->core_sg_cnt, strix_cmd_sub_end, false);
+}
+
+/* COMPARE AND WRITE, ORWRITE: read the blocks under the exclusive range. */
+static void strix_cmd_rmw_read(struct strix_cmd *cmd)
+{
+	strix_cmd_sub_io(cmd, false, cmd->lba, cmd->nr_blocks, cmd->core_sg,
+			 cmd->core_sg_cnt, strix_cmd_rmw_write, true);
+}
+
+/* The core's pages the handler reads the blocks into and writes from. */
+static strix_sense_t strix_cmd_rmw_prepare(struct strix_cmd *cmd)
+{
+	cmd->core_sg = strix_buf_alloc(&strix_buf_pool, strix_cmd_rmw_len(cmd),
+				       strix_cmd_gfp(cmd), &cmd->core_sg_cnt);
+	return cmd->core_sg ? STRIX_OK : STRIX_BUSY;
+}
+
 static void strix_cmd_do_io(struct strix_cmd *cmd)
 {
 	const struct strix_handler *h = cmd->dev->hreg->h;
 
 	switch (cmd->op) {
+	case STRIX_OP_CAW:
+	case STRIX_OP_ORWRITE:
+		strix_cmd_rmw_read(cmd);
+		break;
 	case STRIX_OP_READ:
 	case STRIX_OP_VERIFY:
 		h->read(cmd);
@@ -216,16 +435,42 @@ static void strix_cmd_work(struct work_struct *work)
 	struct strix_cmd *cmd = container_of(work, struct strix_cmd, work);
 
 	if (test_bit(STRIX_CMD_ABORTED, &cmd->state))	/* while it queued */
-		strix_cmd_io_done(cmd, STRIX_ABORTED);
+		strix_cmd_fail(cmd, STRIX_ABORTED);
 	else
 		strix_cmd_do_io(cmd);
 }
 
-/* Run the handler inline when it allows it in this context. */
+/*
+ * The range lock granted a command's blocks (range.c, under its spinlock,
+ * in the releaser's context): run it on the device's workqueue.  A
+ * command aborted meanwhile ends there without I/O.
+ */
+void strix_cmd_range_granted(struct strix_range *r)
+{
+	struct strix_cmd *cmd = container_of(r, struct strix_cmd, range);
+
+	INIT_WORK(&cmd->work, strix_cmd_work);
+	queue_work(cmd->dev->wq, &cmd->work);
+}
+
+/*
+ * Run the handler inline when it allows it in this context.  A command
+ * that modifies the medium first holds its blocks (shared for writes,
+ * exclusive for the atomic commands); one whose blocks are taken waits
+ * and goes on from strix_cmd_range_granted().  A command with no block
+ * range in its CDB (nr_blocks 0) holds the whole device.
+ */
 static void strix_cmd_queue_io(struct strix_cmd *cmd)
 {
 	const struct strix_handler *h = cmd->dev->hreg->h;
 
+	if (cmd->range.mode != STRIX_RANGE_NONE) {
+		cmd->range.start = cmd->lba;
+		cmd->range.end = cmd->nr_blocks ? cmd->lba + cmd->nr_blocks :
+						  U64_MAX;
+		if (!strix_range_acquire(&cmd->dev->range_lock, &cmd->range))
+			return;
+	}
 	if ((h->flags & STRIX_HANDLER_ATOMIC_IO) ||
 	    ((h->flags & STRIX_HANDLER_INLINE_IO) && !strix_drv_atomic(cmd))) {
 		strix_cmd_do_io(cmd);
@@ -445,6 +690,18 @@ static void strix_cmd_execute(struct strix_cmd *cmd)
 			return;
 		}
 		break;
+	case STRIX_OP_CAW:
+	case STRIX_OP_ORWRITE:
+		/* 0 blocks: nothing compared, nothing written (SBC-3 5.3) */
+		if (!cmd->nr_blocks) {
+			strix_cmd_fail(cmd, STRIX_OK);
+			return;
+		}
+		if (strix_cmd_rmw_prepare(cmd) != STRIX_OK) {
+			strix_cmd_fail(cmd, STRIX_BUSY);
+			return;
+		}
+		break;
 	default:
 		break;
 	}
@@ -497,7 +754,10 @@ static bool strix_cmd_ignores_ua(const struct strix_cmd *cmd)
  */
 static bool strix_cmd_may_cut(const struct strix_cmd *cmd)
 {
-	return (cmd->op == STRIX_OP_READ || cmd->op == STRIX_OP_WRITE) &&
+	/* an atomic write is done whole or not at all */
+	return (cmd->op == STRIX_OP_READ ||
+		(cmd->op == STRIX_OP_WRITE &&
+		 cmd->range.mode != STRIX_RANGE_EXCL)) &&
 	       (!cmd->sg || cmd->sg_owned);
 }
 
@@ -578,6 +838,18 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 	if (cmd->op == STRIX_OP_WRITE && td && td->dev->params.write_cache &&
 	    !READ_ONCE(td->dev->wce))
 		cmd->fua = true;
+
+	/*
+	 * COMPARE AND WRITE: the Data-Out buffer is the verify data and the
+	 * write data, 2n blocks exactly; any other size is refused (neither
+	 * half can be told from the other).
+	 */
+	if (cmd->op == STRIX_OP_CAW && cmd->data_len &&
+	    (cmd->expected_dir != STRIX_DATA_WRITE ||
+	     cmd->expected_len != cmd->data_len)) {
+		strix_cmd_fail(cmd, strix_invalid_field(cmd, 13, -1));
+		return;
+	}
 
 	/*
 	 * The transport says how much data the initiator expects and which
@@ -671,6 +943,10 @@ void strix_cmd_done(struct strix_cmd *cmd)
 
 	kfree(cmd->bounce);
 	cmd->bounce = NULL;
+	if (cmd->core_sg) {
+		strix_buf_free(&strix_buf_pool, cmd->core_sg, cmd->core_sg_cnt);
+		cmd->core_sg = NULL;
+	}
 	if (cmd->sg_owned) {
 		strix_buf_free(&strix_buf_pool, cmd->sg, cmd->sg_cnt);
 		cmd->sg = NULL;

@@ -16,6 +16,7 @@
 #include <strix/handler.h>
 #include "pr.h"
 #include "scsi.h"
+#include "range.h"
 #include <strix/target.h>
 
 #define STRIX_SYSFS_ROOT	"scst_tgt"
@@ -174,6 +175,11 @@ struct strix_device {
 	struct strix_alua_dg *alua_dg;
 	struct strix_alua_snap __rcu *alua;
 	bool expl_alua;
+	/*
+	 * The blocks medium-modifying commands hold (range.c; its own
+	 * spinlock, see struct strix_range_lock).
+	 */
+	struct strix_range_lock range_lock;
 };
 
 enum {
@@ -425,6 +431,7 @@ void strix_device_ua(struct strix_device *dev, enum strix_ua ua);
 void strix_lun_ua(struct strix_lun *lun, enum strix_ua ua);
 
 /* cmd.c */
+void strix_cmd_range_granted(struct strix_range *r);
 bool strix_ua_peek(struct strix_tgt_dev *td, u8 *asc, u8 *ascq);
 
 #endif

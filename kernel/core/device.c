@@ -177,6 +177,7 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 	dev->hreg = hreg;
 	strix_res_dev_init(dev);
 	strix_tmf_dev_init(dev);
+	strix_range_lock_init(&dev->range_lock, strix_cmd_range_granted);
 	strscpy(dev->name, name, sizeof(dev->name));
 	dev->priv = h->dev_priv_size ? (void *)(dev + 1) : NULL;
 	dev->params.scsi_type = h->scsi_type;

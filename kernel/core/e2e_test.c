@@ -1318,6 +1318,316 @@ static void e2e_target_del_closes_sessions_test(struct kunit *test)
 					"del_device ew"), 0);
 }
 
+
+/* ---- COMPARE AND WRITE, ORWRITE and the range lock ------------------- */
+
+/* A 16-byte CDB with a 64-bit LBA: COMPARE AND WRITE, ORWRITE(16)... */
+static void e2e_cdb16(u8 *cdb, u8 op, u64 lba, u32 blocks)
+{
+	memset(cdb, 0, 16);
+	cdb[0] = op;
+	put_unaligned_be64(lba, &cdb[2]);
+	if (op == COMPARE_AND_WRITE)
+		cdb[13] = blocks;
+	else if (op == 0x9c)		/* WRITE ATOMIC(16) */
+		put_unaligned_be16(blocks, &cdb[12]);
+	else
+		put_unaligned_be32(blocks, &cdb[10]);
+}
+
+/* A command with Data-Out @data (@len bytes), own buffer or fetched. */
+static struct e2e_cmd *e2e_out(struct kunit *test, u64 lun, const u8 *cdb,
+			       unsigned int cdb_len, const u8 *data, u32 len,
+			       bool own_sg)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_cmd *c = e2e_cmd_new(test, f->s.sess, lun, cdb, cdb_len,
+					STRIX_DATA_WRITE, len);
+
+	if (own_sg)
+		e2e_cmd_own_sg(test, c, (void *)data, len);
+	else
+		c->wdata = data;
+	return c;
+}
+
+/* COMPARE AND WRITE of @n blocks at @lba: @verify then @write, run. */
+static struct e2e_cmd *e2e_caw(struct kunit *test, u64 lun, u64 lba, u32 n,
+			       const u8 *verify, const u8 *write, bool own_sg)
+{
+	u8 *data = kunit_kmalloc(test, 2 * n * E2E_BS + 1, GFP_KERNEL);
+	struct e2e_cmd *c;
+	u8 cdb[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	memcpy(data, verify, n * E2E_BS);
+	memcpy(data + n * E2E_BS, write, n * E2E_BS);
+	e2e_cdb16(cdb, COMPARE_AND_WRITE, lba, n);
+	c = e2e_out(test, lun, cdb, 16, data, 2 * n * E2E_BS, own_sg);
+	e2e_run(test, c);
+	return c;
+}
+
+/* The fixed-format sense INFORMATION field, or -1 without VALID. */
+static s64 e2e_sense_info(const struct e2e_cmd *c)
+{
+	if (c->sense_len < 18 || !(c->sense[0] & 0x80))
+		return -1;
+	return get_unaligned_be32(&c->sense[3]);
+}
+
+/*
+ * COMPARE AND WRITE on both handlers (inline and workqueue), own and core
+ * buffers: a match writes, a miscompare writes nothing and says where the
+ * first difference is, 0 blocks do nothing, a Data-Out buffer other than
+ * 2n blocks is refused; VERIFY BYTCHK=1 reports its offset too.
+ */
+static void e2e_caw_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	u32 len = 2 * E2E_BS;
+	u8 *a = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *b = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *bad = kunit_kmalloc(test, len, GFP_KERNEL);
+	struct e2e_cmd *c;
+	unsigned int lun;
+	u8 cdb[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, bad);
+	for (lun = 0; lun < 2; lun++) {
+		struct e2e_ram *r = e2e_ram_of(test, lun);
+		u8 *blk = r->mem + 10 * E2E_BS;
+		bool own = lun == 0;
+
+		e2e_clear_ua(test, f->s.sess, lun);
+		get_random_bytes(a, len);
+		get_random_bytes(b, len);
+		memcpy(blk, a, len);
+
+		c = e2e_caw(test, lun, 10, 2, a, b, own);
+		KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+		KUNIT_EXPECT_EQ(test, memcmp(blk, b, len), 0);
+
+		/* now the medium holds b: a verify of b but byte 519 */
+		memcpy(bad, b, len);
+		bad[519] ^= 0x40;
+		c = e2e_caw(test, lun, 10, 2, bad, a, !own);
+		e2e_expect_check(test, c, KEY_ASC(MISCOMPARE, 0x1d, 0x00));
+		KUNIT_EXPECT_EQ(test, e2e_sense_info(c), 519);
+		KUNIT_EXPECT_EQ(test, memcmp(blk, b, len), 0);	/* unchanged */
+
+		/* the very first byte (of block 11, alone) */
+		memcpy(bad, b, len);
+		bad[E2E_BS] ^= 1;
+		c = e2e_caw(test, lun, 11, 1, bad + E2E_BS, a, own);
+		e2e_expect_check(test, c, KEY_ASC(MISCOMPARE, 0x1d, 0x00));
+		KUNIT_EXPECT_EQ(test, e2e_sense_info(c), 0);
+
+		/* 0 blocks: GOOD, nothing done */
+		e2e_cdb16(cdb, COMPARE_AND_WRITE, 10, 0);
+		c = e2e_nodata(test, f->s.sess, lun, cdb, 16);
+		KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+
+		/* 1 block, a Data-Out buffer of 1 or 3 blocks: refused */
+		e2e_cdb16(cdb, COMPARE_AND_WRITE, 10, 1);
+		c = e2e_out(test, lun, cdb, 16, a, E2E_BS, own);
+		e2e_run(test, c);
+		e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x24, 0x00));
+		c = e2e_out(test, lun, cdb, 16, a, 3 * E2E_BS, false);
+		e2e_run(test, c);
+		e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x24, 0x00));
+		KUNIT_EXPECT_EQ(test, memcmp(blk, b, len), 0);
+
+		/* VERIFY(10) BYTCHK=1 of the 2 blocks, byte 700 differs */
+		memcpy(bad, b, len);
+		bad[700] ^= 0x80;
+		e2e_rw10(cdb, VERIFY, 10, 2);
+		cdb[1] = 0x02;
+		c = e2e_out(test, lun, cdb, 10, bad, len, own);
+		e2e_run(test, c);
+		e2e_expect_check(test, c, KEY_ASC(MISCOMPARE, 0x1d, 0x00));
+		KUNIT_EXPECT_EQ(test, e2e_sense_info(c), 700);
+		c = e2e_out(test, lun, cdb, 10, b, len, !own);
+		e2e_run(test, c);
+		KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	}
+}
+
+/* ORWRITE(16): the medium becomes medium | Data-Out; 0 blocks nothing. */
+static void e2e_orwrite_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	u32 len = 3 * E2E_BS;
+	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *want = kunit_kmalloc(test, len, GFP_KERNEL);
+	struct e2e_cmd *c;
+	unsigned int lun, i;
+	u8 cdb[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	for (lun = 0; lun < 2; lun++) {
+		u8 *blk = e2e_ram_of(test, lun)->mem + 20 * E2E_BS;
+
+		e2e_clear_ua(test, f->s.sess, lun);
+		get_random_bytes(blk, len);
+		get_random_bytes(in, len);
+		for (i = 0; i < len; i++)
+			want[i] = blk[i] | in[i];
+		e2e_cdb16(cdb, 0x8b, 20, 3);
+		c = e2e_out(test, lun, cdb, 16, in, len, lun == 0);
+		e2e_run(test, c);
+		KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+		KUNIT_EXPECT_EQ(test, memcmp(blk, want, len), 0);
+		e2e_cdb16(cdb, 0x8b, 20, 0);
+		c = e2e_nodata(test, f->s.sess, lun, cdb, 16);
+		KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+		KUNIT_EXPECT_EQ(test, memcmp(blk, want, len), 0);
+	}
+}
+
+/* A COMPARE AND WRITE of one block of LUN 0 parked in its read. */
+static struct e2e_cmd *e2e_park_caw(struct kunit *test, u64 lba,
+				    const u8 *verify, const u8 *write)
+{
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	u8 *data = kunit_kmalloc(test, 2 * E2E_BS, GFP_KERNEL);
+	struct e2e_cmd *c;
+	u8 cdb[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	memcpy(data, verify, E2E_BS);
+	memcpy(data + E2E_BS, write, E2E_BS);
+	reinit_completion(&r->parked_done);
+	WRITE_ONCE(r->park, true);
+	e2e_cdb16(cdb, COMPARE_AND_WRITE, lba, 1);
+	c = e2e_out(test, 0, cdb, 16, data, 2 * E2E_BS, false);
+	strix_cmd_submit(&c->cmd);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&r->parked_done, E2E_WAIT) > 0);
+	return c;
+}
+
+/*
+ * A COMPARE AND WRITE of LUN 0 block 5 parked in its read: a WRITE of
+ * blocks 4-5 waits for it (it is not in the handler), a WRITE of block 6
+ * and a READ of block 5 go on.  When the compare and write ends, the
+ * WRITE runs: the medium has the WRITE's data, and the compare and write
+ * compared against what was there before either.
+ */
+static void e2e_caw_race_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	u8 *old = kunit_kmalloc(test, E2E_BS, GFP_KERNEL);
+	u8 *caw = kunit_kmalloc(test, E2E_BS, GFP_KERNEL);
+	u8 *w = kunit_kmalloc(test, 2 * E2E_BS, GFP_KERNEL);
+	u8 *in = kunit_kzalloc(test, E2E_BS, GFP_KERNEL);
+	struct e2e_cmd *c, *wr, *other, *rd;
+	u8 cdb[10];
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, caw);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	e2e_clear_ua(test, f->s.sess, 0);
+	get_random_bytes(old, E2E_BS);
+	get_random_bytes(caw, E2E_BS);
+	get_random_bytes(w, 2 * E2E_BS);
+	memcpy(r->mem + 5 * E2E_BS, old, E2E_BS);
+
+	c = e2e_park_caw(test, 5, old, caw);
+	e2e_rw10(cdb, WRITE_10, 4, 2);
+	wr = e2e_out(test, 0, cdb, 10, w, 2 * E2E_BS, false);
+	strix_cmd_submit(&wr->cmd);
+	e2e_rw10(cdb, WRITE_10, 6, 1);
+	other = e2e_out(test, 0, cdb, 10, w, E2E_BS, true);
+	e2e_run(test, other);			/* not held up */
+	KUNIT_EXPECT_EQ(test, other->status, SAM_STAT_GOOD);
+	e2e_rw10(cdb, READ_10, 5, 1);
+	rd = e2e_cmd_new(test, f->s.sess, 0, cdb, 10, STRIX_DATA_READ, E2E_BS);
+	rd->rdata = in;
+	rd->rlen = E2E_BS;
+	e2e_run(test, rd);			/* reads are not held up */
+	KUNIT_EXPECT_EQ(test, memcmp(in, old, E2E_BS), 0);
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, completion_done(&wr->done));
+	KUNIT_EXPECT_EQ(test, memcmp(r->mem + 5 * E2E_BS, old, E2E_BS), 0);
+
+	strix_cmd_io_done(r->parked, STRIX_OK);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&wr->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, wr->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, memcmp(r->mem + 4 * E2E_BS, w, 2 * E2E_BS), 0);
+
+	/* and the lock is idle again: a CAW of what the WRITE left works */
+	c = e2e_caw(test, 0, 5, 1, w + E2E_BS, caw, true);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, memcmp(r->mem + 5 * E2E_BS, caw, E2E_BS), 0);
+}
+
+/*
+ * ABORT TASK of a WRITE waiting for a COMPARE AND WRITE's blocks: the
+ * function does not wait for the COMPARE AND WRITE, the WRITE ends once
+ * with no response and never writes; a second waiter behind it (another
+ * COMPARE AND WRITE) still runs; the lock is left idle.
+ */
+static void e2e_caw_abort_waiter_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_ram *r = e2e_ram_of(test, 0);
+	u8 *old = kunit_kmalloc(test, E2E_BS, GFP_KERNEL);
+	u8 *caw = kunit_kmalloc(test, E2E_BS, GFP_KERNEL);
+	u8 *w = kunit_kmalloc(test, E2E_BS, GFP_KERNEL);
+	u8 *data = kunit_kmalloc(test, 2 * E2E_BS, GFP_KERNEL);
+	struct e2e_cmd *c, *wr, *c2;
+	u8 cdb[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, caw);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	e2e_clear_ua(test, f->s.sess, 0);
+	get_random_bytes(old, E2E_BS);
+	get_random_bytes(caw, E2E_BS);
+	get_random_bytes(w, E2E_BS);
+	memcpy(r->mem + 9 * E2E_BS, old, E2E_BS);
+
+	c = e2e_park_caw(test, 9, old, caw);
+	e2e_rw10(cdb, WRITE_10, 9, 1);
+	wr = e2e_out(test, 0, cdb, 10, w, E2E_BS, false);
+	strix_cmd_submit(&wr->cmd);
+	/* a second COMPARE AND WRITE, expecting what the first writes */
+	memcpy(data, caw, E2E_BS);
+	memcpy(data + E2E_BS, old, E2E_BS);
+	e2e_cdb16(cdb, COMPARE_AND_WRITE, 9, 1);
+	c2 = e2e_out(test, 0, cdb, 16, data, 2 * E2E_BS, true);
+	strix_cmd_submit(&c2->cmd);
+	msleep(20);
+	KUNIT_EXPECT_FALSE(test, completion_done(&wr->done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&c2->done));
+
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_ABORT_TASK, 0,
+				      wr->cmd.tag), STRIX_TMF_COMPLETE);
+	KUNIT_ASSERT_TRUE(test, completion_done(&wr->done));
+	KUNIT_EXPECT_TRUE(test, wr->aborted);
+	KUNIT_EXPECT_FALSE(test, completion_done(&c->done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&c2->done));
+
+	strix_cmd_io_done(r->parked, STRIX_OK);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c2->done, E2E_WAIT) > 0);
+	KUNIT_EXPECT_EQ(test, c2->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, memcmp(r->mem + 9 * E2E_BS, old, E2E_BS), 0);
+	KUNIT_EXPECT_EQ(test, e2e_tmf(test, f->s.sess, STRIX_TMF_QUERY_TASK_SET,
+				      0, 0), STRIX_TMF_COMPLETE);
+	/* idle: a plain WRITE and a CAW go straight through */
+	e2e_write_read(test, 0, 9, 1, true);
+}
+
 static struct kunit_case e2e_cases[] = {
 	KUNIT_CASE(e2e_power_on_ua_test),
 	KUNIT_CASE(e2e_write_read_test),
@@ -1335,6 +1645,10 @@ static struct kunit_case e2e_cases[] = {
 	KUNIT_CASE(e2e_ua_order_test),
 	KUNIT_CASE(e2e_tmf_qerr_test),
 	KUNIT_CASE(e2e_mode_select_test),
+	KUNIT_CASE(e2e_caw_test),
+	KUNIT_CASE(e2e_orwrite_test),
+	KUNIT_CASE(e2e_caw_race_test),
+	KUNIT_CASE(e2e_caw_abort_waiter_test),
 	KUNIT_CASE(e2e_target_del_closes_sessions_test),
 	{}
 };

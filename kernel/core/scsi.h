@@ -123,6 +123,14 @@ struct strix_parse_ctx {
 	u8 alua_state;
 };
 
+/*
+ * Limits of the atomic commands, checked by the parser and reported in the
+ * Block Limits VPD page: MAXIMUM COMPARE AND WRITE LENGTH and MAXIMUM
+ * ATOMIC TRANSFER LENGTH, in logical blocks (Documentation/offloads.md).
+ */
+#define STRIX_MAX_CAW_BLOCKS		64
+#define STRIX_MAX_ATOMIC_BLOCKS		256
+
 /* Builds the opcode index of the CDB table; once, at module init. */
 void strix_cdb_init(void);
 

@@ -12,12 +12,15 @@
 #include <linux/string.h>
 #include <scsi/scsi_proto.h>
 
+#include <strix/compat.h>
+
 #include "scsi.h"
 
 /* Lengths of what strix_sense_build() writes. */
 #define STRIX_FIXED_SENSE_LEN	18	/* through the sense-key-specific bytes */
 #define STRIX_DESC_HDR_LEN	8
 #define STRIX_DESC_SKS_LEN	8	/* sense key specific descriptor */
+#define STRIX_DESC_INFO_LEN	12	/* information descriptor */
 
 /* struct strix_sense_row->flags */
 enum {
@@ -133,8 +136,17 @@ void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq)
 		s[2] = asc;
 		s[3] = ascq;
 		cmd->sense_len = STRIX_DESC_HDR_LEN;
+		if (cmd->sense_info_valid) {
+			u8 *d = s + cmd->sense_len;
+
+			d[0] = 0x00;	/* information descriptor */
+			d[1] = STRIX_DESC_INFO_LEN - 2;
+			d[2] = 0x80;	/* VALID */
+			put_unaligned_be64(cmd->sense_info, d + 4);
+			cmd->sense_len += STRIX_DESC_INFO_LEN;
+		}
 		if (sks) {
-			u8 *d = s + STRIX_DESC_HDR_LEN;
+			u8 *d = s + cmd->sense_len;
 
 			d[0] = 0x02;	/* sense key specific descriptor */
 			d[1] = STRIX_DESC_SKS_LEN - 2;
@@ -152,6 +164,11 @@ void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq)
 	s[7] = STRIX_FIXED_SENSE_LEN - 8;
 	s[12] = asc;
 	s[13] = ascq;
+	/* INFORMATION is 4 bytes here: VALID only when the value fits */
+	if (cmd->sense_info_valid && cmd->sense_info <= U32_MAX) {
+		s[0] |= 0x80;
+		put_unaligned_be32(cmd->sense_info, s + 3);
+	}
 	if (sks)
 		strix_sense_sks(s + 15, row->flags & SENSE_SKS_CDB,
 				cmd->sense_field_byte, cmd->sense_field_bit);

@@ -191,7 +191,10 @@ struct sense_bytes_case {
 	u8 ua_asc;
 	u8 ua_ascq;
 	u8 len;
-	u8 bytes[24];
+	u8 bytes[32];
+	/* the INFORMATION field, when info_valid */
+	bool info_valid;
+	u64 info;
 };
 
 static const struct sense_bytes_case sense_bytes_cases[] = {
@@ -246,6 +249,27 @@ static const struct sense_bytes_case sense_bytes_cases[] = {
 	{ "desc, UA REPORTED LUNS DATA HAS CHANGED", STRIX_UNIT_ATTENTION, true,
 	  0, -1, 0x3f, 0x0e, 8, { 0x72, 0x06, 0x3f, 0x0e, 0, 0, 0, 0 } },
 	{ "desc, BUSY", STRIX_BUSY, true, 0, -1, 0, 0, 0, {} },
+	{ "fixed, MISCOMPARE at byte 0x1234", STRIX_MISCOMPARE, false, 0, -1,
+	  0, 0, 18,
+	  { 0xf0, 0, 0x0e, 0, 0, 0x12, 0x34, 0x0a, 0, 0, 0, 0, 0x1d, 0x00, 0,
+	    0, 0, 0 }, true, 0x1234 },
+	{ "fixed, MISCOMPARE at byte 0", STRIX_MISCOMPARE, false, 0, -1, 0, 0,
+	  18,
+	  { 0xf0, 0, 0x0e, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x1d, 0x00, 0,
+	    0, 0, 0 }, true, 0 },
+	{ "fixed, information past 32 bits: not VALID", STRIX_MISCOMPARE, false,
+	  0, -1, 0, 0, 18,
+	  { 0x70, 0, 0x0e, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x1d, 0x00, 0,
+	    0, 0, 0 }, true, 1ULL << 32 },
+	{ "desc, MISCOMPARE at byte 0x1234", STRIX_MISCOMPARE, true, 0, -1,
+	  0, 0, 20,
+	  { 0x72, 0x0e, 0x1d, 0x00, 0, 0, 0, 0x0c,
+	    0x00, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34 }, true, 0x1234 },
+	{ "desc, information and field pointer", STRIX_INVALID_FIELD_CDB, true,
+	  2, -1, 0, 0, 28,
+	  { 0x72, 0x05, 0x24, 0x00, 0, 0, 0, 0x14,
+	    0x00, 0x0a, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+	    0x02, 0x06, 0, 0, 0xc0, 0x00, 0x02, 0 }, true, 1ULL << 32 },
 	{ "fixed, TASK SET FULL", STRIX_NO_RESOURCES, false, 0, -1, 0, 0, 0, {} },
 };
 
@@ -264,6 +288,8 @@ static void strix_sense_bytes_test(struct kunit *test)
 
 	cmd->sense_field_byte = c->fbyte;
 	cmd->sense_field_bit = c->fbit;
+	cmd->sense_info_valid = c->info_valid;
+	cmd->sense_info = c->info;
 	strix_sense_build(cmd, c->desc_fmt, c->ua_asc, c->ua_ascq);
 	KUNIT_ASSERT_EQ(test, cmd->sense_len, c->len);
 	for (i = 0; i < c->len; i++)

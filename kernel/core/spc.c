@@ -397,7 +397,7 @@ static void spc_vpd_block_limits(const struct strix_emul_ctx *ctx,
 	u32 max = dp->block_size ? SPC_MAX_XFER_BYTES / dp->block_size : 0;
 
 	spc_u8(o, 0);		/* WSNZ */
-	spc_u8(o, 0);		/* maximum COMPARE AND WRITE length */
+	spc_u8(o, STRIX_MAX_CAW_BLOCKS);	/* maximum COMPARE AND WRITE length */
 	spc_be16(o, 0);		/* optimal transfer length granularity */
 	spc_be32(o, max);	/* maximum transfer length */
 	spc_be32(o, max ? min(dp->opt_xfer_blocks, max) : dp->opt_xfer_blocks);
@@ -407,7 +407,13 @@ static void spc_vpd_block_limits(const struct strix_emul_ctx *ctx,
 	spc_be32(o, 0);		/* optimal UNMAP granularity */
 	spc_be32(o, 0);		/* UGAVALID, UNMAP granularity alignment */
 	spc_be64(o, 0);		/* maximum WRITE SAME length */
-	spc_zero(o, 20);	/* 44..63: atomic writes (SBC-4), reserved */
+	/* WRITE ATOMIC(16): within the maximum transfer length */
+	spc_be32(o, max ? min_t(u32, STRIX_MAX_ATOMIC_BLOCKS, max) :
+			  STRIX_MAX_ATOMIC_BLOCKS);
+	spc_be32(o, 0);		/* atomic alignment: any */
+	spc_be32(o, 0);		/* atomic transfer length granularity: any */
+	spc_be32(o, 0);		/* maximum atomic transfer length with boundary */
+	spc_be32(o, 0);		/* maximum atomic boundary size */
 }
 
 static void spc_vpd_bdc(const struct strix_emul_ctx *ctx, struct spc_out *o)

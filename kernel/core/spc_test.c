@@ -502,10 +502,14 @@ static void spc_vpd_block_limits_test(struct kunit *test)
 
 	EXPECT_SENSE(test, spc_vpd(f, 0xb0), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, f->produced, 64U);
-	expect_zero(test, b + 4, 4, "WSNZ, CAW, granularity");
+	KUNIT_EXPECT_EQ(test, b[4], 0);		/* WSNZ */
+	KUNIT_EXPECT_EQ(test, b[5], STRIX_MAX_CAW_BLOCKS);
+	expect_zero(test, b + 6, 2, "granularity");
 	KUNIT_EXPECT_EQ(test, be32(b + 8), (8U << 20) / 512);
 	KUNIT_EXPECT_EQ(test, be32(b + 12), 128U);
-	expect_zero(test, b + 16, 48, "prefetch, unmap, write same, rest");
+	expect_zero(test, b + 16, 28, "prefetch, unmap, write same");
+	KUNIT_EXPECT_EQ(test, be32(b + 44), STRIX_MAX_ATOMIC_BLOCKS);
+	expect_zero(test, b + 48, 16, "atomic alignment, granularity, boundary");
 
 	/* 4 KiB blocks; the optimum never exceeds the maximum. */
 	f->dp.block_size = 4096;

@@ -11,6 +11,8 @@
  *   queued, not yet executed   the core answers STRIX_ABORTED without I/O
  *   waiting for write data     the driver's abort_data() stops the
  *                              transfer and the core ends the wait
+ *   waiting for its LBA range  taken out of the range lock's queue
+ *                              (range.c) and answered STRIX_ABORTED
  *   in the handler             the I/O finishes (it cannot be called back)
  *   answered already           nothing changes: the response goes
  *
@@ -22,8 +24,8 @@
  * and its resources are freed, before the function's response goes.
  *
  * Lock order: dev->td_lock, then a nexus's cmd_lock, then the driver's
- * own spinlocks (abort_data).  Both core locks are taken with interrupts
- * off: commands end in any context.
+ * own spinlocks (abort_data) or the device's range lock (range.c).  The
+ * core's locks are taken with interrupts off: commands end in any context.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -97,7 +99,13 @@ static bool strix_tmf_abort_cmd(struct strix_cmd *cmd, bool tas,
 	if (tas)
 		set_bit(STRIX_CMD_TAS, &cmd->state);
 	atomic_inc(&cmd->dev->aborting);
-	if (drv->abort_data && drv->abort_data(cmd))
+	/*
+	 * A command waiting for write data whose wait the driver gave up,
+	 * or waiting for its LBA range (taken out of the queue here: it will
+	 * never be granted), ends with strix_tmf_end_data().
+	 */
+	if ((drv->abort_data && drv->abort_data(cmd)) ||
+	    strix_range_cancel(&cmd->dev->range_lock, &cmd->range))
 		list_add_tail(&cmd->abort_entry, ended);
 	return true;
 }

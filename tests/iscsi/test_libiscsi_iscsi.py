@@ -6,7 +6,7 @@ import pytest
 
 import initiator
 from iscsi_wire import TARGET
-from libiscsi_cu import DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE, PR_SUITES, check_suite
+from libiscsi_cu import ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE, PR_SUITES, check_suite
 
 URL = "iscsi://127.0.0.1:3260/%s/0" % TARGET
 INITIATORS = ["-i", "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
@@ -41,6 +41,6 @@ def test_iscsi_suites(daemon, suite):
 
 
 @pytest.mark.heavy
-@pytest.mark.parametrize("suite", suites(DATA_SUITES + PR_SUITES))
+@pytest.mark.parametrize("suite", suites(DATA_SUITES + ATOMIC_SUITES + PR_SUITES))
 def test_scsi_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)

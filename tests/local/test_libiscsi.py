@@ -17,7 +17,7 @@ import pytest
 import strixtest
 from strixtest import sh
 
-from libiscsi_cu import (DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE,  # noqa: F401
+from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE,  # noqa: F401
                          NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, check_suite, run_suite)
 
 LUNS = {                 # name: (LUN, handler, params, LUN params)
@@ -77,6 +77,17 @@ def sgs(tmp_path_factory):
 @pytest.mark.parametrize("suite", DATA_SUITES)
 def test_fileio(sgs, suite):
     check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+
+
+@pytest.mark.parametrize("suite", ATOMIC_SUITES)
+def test_fileio_atomic(sgs, suite):
+    check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("suite", ATOMIC_SUITES)
+def test_blockio_atomic(sgs, suite):
+    check_suite(sgs["blockio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.parametrize("suite", PR_SUITES)

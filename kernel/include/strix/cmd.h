@@ -120,7 +120,37 @@ enum strix_op {
 	STRIX_OP_FLUSH,
 	STRIX_OP_VERIFY,	/* no data compare (BYTCHK=0): checks range only */
 	STRIX_OP_PASSTHROUGH,	/* the handler sends the CDB to a real device */
+	/*
+	 * Read-modify-write in the core through the handler's read and
+	 * write (cmd.c), under an exclusive LBA range (range.c).
+	 */
+	STRIX_OP_CAW,		/* COMPARE AND WRITE */
+	STRIX_OP_ORWRITE,	/* ORWRITE(16) */
 };
+
+/* How a command holds its LBA range (struct strix_range.mode). */
+enum {
+	STRIX_RANGE_NONE,	/* does not modify the medium */
+	STRIX_RANGE_SHARED,	/* a write: excludes only exclusive ranges */
+	STRIX_RANGE_EXCL,	/* COMPARE AND WRITE, ORWRITE, WRITE ATOMIC */
+};
+
+/*
+ * struct strix_range - the blocks [@start, @end) a command modifies, as the
+ * device's range lock (core/range.c) holds them or has them wait.
+ * Core-private; @entry and @state under the range lock's spinlock.
+ */
+struct strix_range {
+	u64			start;
+	u64			end;
+	u8			mode;		/* STRIX_RANGE_* */
+	u8			state;		/* range.c */
+	struct list_head	entry;
+};
+
+struct strix_cmd;
+/* The step that follows a core-internal handler I/O (cmd.c). */
+typedef void (*strix_cmd_step_fn)(struct strix_cmd *cmd, strix_sense_t result);
 
 /*
  * struct strix_cmd - one SCSI command.
@@ -194,12 +224,34 @@ struct strix_cmd {
 	u32			xfer_len;
 	bool			cut;		/* overflow: see strix_cmd_cut() */
 	void			*bounce;	/* VERIFY: the initiator's data */
+	/*
+	 * The sense INFORMATION field (MISCOMPARE: offset of the first
+	 * differing byte), reported with VALID when @sense_info_valid.
+	 */
+	u64			sense_info;
+	bool			sense_info_valid;
 	/* INVALID FIELD: sense-key-specific field pointer (SPC 4.5.2.4.2) */
 	u16			sense_field_byte;
 	s8			sense_field_bit;	/* -1: no bit pointer */
 	bool			sg_owned;	/* the core allocated @sg */
 	unsigned long		state;		/* BIT(STRIX_CMD_*), atomic bitops */
 	struct work_struct	work;		/* execution on the device's workers */
+	/* Medium-modifying commands: the LBA range held (core/range.c). */
+	struct strix_range	range;
+	/*
+	 * Core-internal I/O (cmd.c, strix_cmd_sub_io()): while the core runs
+	 * a handler read or write of its own, @next is what follows it and
+	 * @sg/@sg_cnt/@lba/@nr_blocks describe that I/O (@core_sg is freed
+	 * at done); the command's own buffer and blocks wait in @data_*.
+	 */
+	strix_cmd_step_fn	next;
+	bool			sub_write;
+	struct scatterlist	*core_sg;
+	unsigned int		core_sg_cnt;
+	struct scatterlist	*data_sg;
+	unsigned int		data_sg_cnt;
+	u64			data_lba;
+	u32			data_nr_blocks;
 	struct list_head	td_entry;	/* the nexus's in-flight list */
 	struct list_head	abort_entry;	/* tmf.c: a local list */
 };
