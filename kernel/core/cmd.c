@@ -75,7 +75,7 @@ static bool strix_drv_atomic(const struct strix_cmd *cmd)
 	return cmd->sess->tgt->dreg->drv->flags & STRIX_DRV_ATOMIC_SUBMIT;
 }
 
-static gfp_t strix_cmd_gfp(const struct strix_cmd *cmd)
+gfp_t strix_cmd_gfp(const struct strix_cmd *cmd)
 {
 	return strix_drv_atomic(cmd) ? GFP_ATOMIC : GFP_KERNEL;
 }
@@ -204,6 +204,11 @@ static void strix_cmd_do_io(struct strix_cmd *cmd)
 	case STRIX_OP_PASSTHROUGH:
 		h->execute_cdb(cmd);
 		break;
+	case STRIX_OP_UNMAP:
+	case STRIX_OP_WRITE_SAME:
+	case STRIX_OP_LBA_STATUS:
+		strix_thin_execute(cmd);	/* thin.c */
+		break;
 	default:
 		strix_cmd_io_done(cmd, STRIX_HW_ERROR);
 	}
@@ -219,13 +224,25 @@ static void strix_cmd_work(struct work_struct *work)
 		strix_cmd_do_io(cmd);
 }
 
-/* Run the handler inline when it allows it in this context. */
+/* The thin provisioning ops, synchronous, may take long: never inline. */
+static bool strix_cmd_is_thin(const struct strix_cmd *cmd)
+{
+	return cmd->op == STRIX_OP_UNMAP || cmd->op == STRIX_OP_WRITE_SAME ||
+	       cmd->op == STRIX_OP_LBA_STATUS;
+}
+
+/*
+ * Run the handler inline when it allows it in this context: an
+ * ATOMIC_IO handler always, an INLINE_IO one where the submitter may
+ * sleep, except for the synchronous thin provisioning ops.
+ */
 static void strix_cmd_queue_io(struct strix_cmd *cmd)
 {
 	const struct strix_handler *h = cmd->dev->hreg->h;
 
 	if ((h->flags & STRIX_HANDLER_ATOMIC_IO) ||
-	    ((h->flags & STRIX_HANDLER_INLINE_IO) && !strix_drv_atomic(cmd))) {
+	    ((h->flags & STRIX_HANDLER_INLINE_IO) && !strix_drv_atomic(cmd) &&
+	     !strix_cmd_is_thin(cmd))) {
 		strix_cmd_do_io(cmd);
 		return;
 	}

@@ -196,6 +196,11 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 		pr_info("%s: add_device %s: failed: %d\n", h->name, name, ret);
 		goto free_dev;
 	}
+	/* nothing is advertised that the handler cannot do (thin.c) */
+	if (!h->unmap) {
+		dev->params.thin_provisioned = false;
+		dev->params.unmap_zeroes = false;
+	}
 
 	ret = -ENOMEM;
 	dev->wq = alloc_workqueue("strix_%s", WQ_UNBOUND | WQ_MEM_RECLAIM, 0,

@@ -120,6 +120,10 @@ enum strix_op {
 	STRIX_OP_FLUSH,
 	STRIX_OP_VERIFY,	/* no data compare (BYTCHK=0): checks range only */
 	STRIX_OP_PASSTHROUGH,	/* the handler sends the CDB to a real device */
+	/* thin provisioning (core/thin.c): the handler's synchronous ops */
+	STRIX_OP_UNMAP,		/* UNMAP: the parameter list in cmd->sg */
+	STRIX_OP_WRITE_SAME,	/* WRITE SAME(10)/(16), UNMAP bit, NDOB */
+	STRIX_OP_LBA_STATUS,	/* GET LBA STATUS */
 };
 
 /*
