@@ -61,8 +61,8 @@ enum {
 	CDB_THIN	= 1 << 12,
 	/* CDB_BLOCKS, but the Data-Out buffer is one block (WRITE SAME). */
 	CDB_ONE_BLOCK	= 1 << 13,
-	/* A length of 0 is refused (WRITE SAME, WSNZ=1), after the range. */
-	CDB_NZ		= 1 << 14,
+	/* A length of 0 means to the end of the medium (WRITE SAME). */
+	CDB_TO_END	= 1 << 14,
 	/* The LBA must name a block of the device (GET LBA STATUS). */
 	CDB_LBA		= 1 << 15,
 };
@@ -221,8 +221,9 @@ static strix_sense_t strix_check_write_verify(struct strix_cmd *cmd,
  * WRITE SAME(10)/(16): byte 1 bit 3 UNMAP, bit 0 (16 only) NDOB, the
  * anchor bit refused by the row (ANC_SUP=0).  NDOB: no Data-Out buffer,
  * the block is zeroes.  At most STRIX_MAX_WRITE_SAME_BYTES of blocks (the
- * Block Limits page's MAXIMUM WRITE SAME LENGTH); a length of 0 is
- * refused by CDB_NZ (WSNZ=1 in that page).
+ * Block Limits page's MAXIMUM WRITE SAME LENGTH); a length of 0 means to
+ * the end of the medium (WSNZ=0), and is refused the same way when that
+ * is more (CDB_TO_END).
  */
 static strix_sense_t strix_check_write_same(struct strix_cmd *cmd,
 					    const struct strix_cdb_info *ci)
@@ -348,7 +349,7 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	{ .opcode = WRITE_SAME, .len = 10, .op = STRIX_OP_WRITE_SAME,
 	  .dir = STRIX_DATA_WRITE,
 	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_WRITES | CDB_ONE_BLOCK |
-		   CDB_NZ,
+		   CDB_TO_END,
 	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
 	  .allowed = { [1] = 0xe8, [2 ... 5] = 0xff, [6] = 0x3f,
 		       [7 ... 8] = 0xff },
@@ -454,7 +455,7 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	{ .opcode = WRITE_SAME_16, .len = 16, .op = STRIX_OP_WRITE_SAME,
 	  .dir = STRIX_DATA_WRITE,
 	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_WRITES | CDB_ONE_BLOCK |
-		   CDB_NZ,
+		   CDB_TO_END,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0xe9, [2 ... 13] = 0xff, [14] = 0x3f },
 	  .check = strix_check_write_same },
@@ -814,15 +815,17 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 			ret = STRIX_LBA_OUT_OF_RANGE;
 			goto refuse;
 		}
-		if ((ci->flags & CDB_NZ) && !cmd->nr_blocks) {
-			ret = strix_invalid_field(cmd, ci->len_off, -1);
-			goto refuse;
-		}
-		if ((ci->flags & CDB_ONE_BLOCK) &&
-		    (u64)cmd->nr_blocks * ctx->dp->block_size >
-		    STRIX_MAX_WRITE_SAME_BYTES) {
-			ret = strix_invalid_field(cmd, ci->len_off, -1);
-			goto refuse;
+		if (ci->flags & CDB_ONE_BLOCK) {
+			/* the range check keeps lba <= nr_blocks */
+			u64 n = cmd->nr_blocks;
+
+			if (!n && (ci->flags & CDB_TO_END))
+				n = READ_ONCE(ctx->dp->nr_blocks) - cmd->lba;
+			if (n > STRIX_MAX_WRITE_SAME_BYTES / ctx->dp->block_size) {
+				ret = strix_invalid_field(cmd, ci->len_off, -1);
+				goto refuse;
+			}
+			cmd->nr_blocks = n;
 		}
 		if (cmd->data_dir != STRIX_DATA_NONE)
 			bytes = (u64)(ci->flags & CDB_ONE_BLOCK ? 1 :

@@ -108,7 +108,6 @@
 #define SPC_RC16_LBPRZ		0x40
 
 /* Block Limits and Logical Block Provisioning VPD pages */
-#define SPC_BL_WSNZ		0x01	/* byte 4 */
 #define SPC_BL_UGAVALID		0x80000000U
 #define SPC_LBP_LBPU		0x80	/* byte 5 */
 #define SPC_LBP_LBPWS		0x40
@@ -417,7 +416,7 @@ static void spc_vpd_block_limits(const struct strix_emul_ctx *ctx,
 	u32 gran = dp->thin_provisioned ? dp->unmap_granularity : 0;
 	u64 bs = dp->block_size ?: 1;
 
-	spc_u8(o, SPC_BL_WSNZ);	/* a WRITE SAME of 0 blocks is refused */
+	spc_u8(o, 0);		/* WSNZ 0: WRITE SAME of 0 blocks is to the end */
 	spc_u8(o, 0);		/* maximum COMPARE AND WRITE length */
 	spc_be16(o, 0);		/* optimal transfer length granularity */
 	spc_be32(o, max);	/* maximum transfer length */

@@ -62,7 +62,8 @@ static u64 strix_thin_be(const u8 *p, unsigned int n)
  * 7 bytes is a PARAMETER LIST LENGTH ERROR.  The UNMAP DATA LENGTH (bytes
  * 0-1) counts the bytes after it, the UNMAP BLOCK DESCRIPTOR DATA LENGTH
  * (bytes 2-3) those of the descriptors; neither may claim bytes that were
- * not sent, and the data length must cover the descriptors.  An
+ * not sent, and the data length must cover the descriptors (so the
+ * descriptors are inside the list).  An
  * incomplete last descriptor (a length not a multiple of 16) is ignored,
  * as SBC says.  Pure: no allocation, no state.
  *
@@ -84,12 +85,9 @@ strix_sense_t strix_unmap_parse(const u8 *buf, u32 len, u64 nr_blocks,
 		return STRIX_PARAM_LIST_LENGTH;
 	data_len = strix_thin_be(buf, 2);
 	bd_len = strix_thin_be(buf + 2, 2);
+	/* (which also keeps the descriptors inside the list) */
 	if (data_len + 2 > len || data_len < bd_len + STRIX_UNMAP_HDR_LEN - 2)
 		return STRIX_INVALID_FIELD_PARAM;		/* field 0 */
-	if (bd_len > len - STRIX_UNMAP_HDR_LEN) {
-		*field = 2;
-		return STRIX_INVALID_FIELD_PARAM;
-	}
 	count = bd_len / STRIX_UNMAP_DESC_LEN;
 	if (count > max_descs) {
 		*field = 2;

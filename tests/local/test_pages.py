@@ -117,7 +117,7 @@ def test_pages_field_by_field(stack, tmp_path, name):
     assert int(field(bl, r"Maximum unmap LBA count: (\d+)")) == ((1 << 30) // bs if thin else 0)
     assert int(field(bl, r"Maximum unmap block descriptor count: (\d+)")) == (256 if thin else 0)
     assert int(field(bl, r"Maximum write same length: (0x[0-9a-f]+|\d+)"), 0) == (1 << 30) // bs
-    assert "Write same non-zero (WSNZ): 1" in bl
+    assert "Write same non-zero (WSNZ): 0" in bl
 
     bdc = sh("sg_vpd -p 0xb1 " + dev).stdout
     if want["nonrot"]:

@@ -18,12 +18,13 @@ import pytest
 import strixtest
 from strixtest import sh
 
-from libiscsi_cu import LATER, NOT_READ_ONLY, NOT_REMOVABLE, THIN_SUITES, check_suite
+from libiscsi_cu import (LATER, NOT_READ_ONLY, NOT_REMOVABLE, ONE_LB_PER_PB, THIN_SUITES,
+                         check_suite)
 
 BS = 512
 SIZE = 64 << 20
 BLOCKS = SIZE // BS
-ALLOWED = LATER + NOT_REMOVABLE + NOT_READ_ONLY      # no "fully provisioned"
+ALLOWED = LATER + NOT_REMOVABLE + NOT_READ_ONLY + ONE_LB_PER_PB  # no "fully provisioned"
 
 LUNS = {                 # name: (LUN, handler, params)
     "fileio": (0, "vdisk_fileio", "filename={img}; thin_provisioned=1"),
@@ -292,10 +293,10 @@ def test_bad_unmap_lists_change_nothing(thin, name):
 
 def test_unmap_cdb_checks(thin):
     sg = thin["fileio"][0]
-    # ANCHOR (no anchored state: ANC_SUP 0), a WRITE SAME of 0 blocks (WSNZ 1)
+    # ANCHOR: no anchored state (ANC_SUP 0)
     out = sh("sg_raw -v %s 42 01 00 00 00 00 00 00 00 00" % sg, check=False).stdout
     assert "invalid field in cdb" in out.lower(), out
-    out = sense_of("sg_write_same --16 --ndob --lba=0 --num=0 " + sg)
+    out = sense_of("sg_write_same --16 --unmap --anchor --ndob --lba=0 --num=8 " + sg)
     assert "invalid field in cdb" in out.lower(), out
     out = sense_of("sg_write_same --16 --ndob --lba=%d --num=1 %s" % (BLOCKS, sg))
     assert "out of range" in out.lower(), out
@@ -303,6 +304,16 @@ def test_unmap_cdb_checks(thin):
     assert "out of range" in out.lower(), out
     # an empty list is no error and nothing is unmapped
     assert unmap_raw(sg, b"").returncode == 0
+
+
+def test_write_same_to_the_end(thin):
+    # NUMBER OF LOGICAL BLOCKS 0 (WSNZ 0): from the LBA to the end
+    sg, sd = thin["fileio"]
+    data = pattern(64, 19)
+    dev_write(sd, BLOCKS - 64, data)
+    sh("sg_write_same --16 --unmap --ndob --lba=%d --num=0 %s" % (BLOCKS - 16, sg))
+    assert dev_read(sd, BLOCKS - 64, 64) == data[:48 * BS] + bytes(16 * BS)
+    assert status_at(sg, BLOCKS - 16) == (BLOCKS - 16, 16, 1)
 
 
 def test_read_only_lun_refuses(thin):
