@@ -12,10 +12,13 @@
  * on the device's workqueue, inline only for a handler whose ops never
  * sleep.
  *
- * WRITE SAME with UNMAP deallocates only when that cannot change what the
- * blocks read back: the block is zeroes and the device reads deallocated
- * blocks as zeroes (LBPRZ).  Otherwise the block is written (SBC allows
- * either).  Anchored blocks are not supported (ANC_SUP=0): the ANCHOR bits
+ * WRITE SAME with UNMAP on a thin-provisioned device deallocates the
+ * blocks whatever the Data-Out block holds, as LIO and SCST do and as
+ * libiscsi's WriteSame tests expect (they unmap with a block of FFh and
+ * read zeroes back when LBPRZ is set): the initiator asked for the blocks
+ * to be released, and LBPRZ tells it what they read back.  On a fully
+ * provisioned device the UNMAP bit is ignored (LBPWS 0) and the block is
+ * written.  Anchored blocks are not supported (ANC_SUP=0): the ANCHOR bits
  * are refused by the parser.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -184,6 +187,10 @@ static strix_sense_t strix_thin_write_same(struct strix_cmd *cmd)
 	strix_sense_t ret;
 	u8 *block = NULL;
 
+	if (!cmd->nr_blocks)		/* 0 blocks from the last LBA on */
+		return STRIX_OK;
+	if (unmap && dp->thin_provisioned && h->unmap)
+		return h->unmap(cmd, cmd->lba, cmd->nr_blocks);
 	/* NDOB: no buffer, the block is zeroes (the parser saw to it) */
 	if (cmd->data_dir == STRIX_DATA_WRITE) {
 		block = kmalloc(dp->block_size, strix_cmd_gfp(cmd));
@@ -196,10 +203,7 @@ static strix_sense_t strix_thin_write_same(struct strix_cmd *cmd)
 		}
 		zero = !memchr_inv(block, 0, dp->block_size);
 	}
-	if (unmap && zero && dp->thin_provisioned && dp->unmap_zeroes &&
-	    h->unmap)
-		ret = h->unmap(cmd, cmd->lba, cmd->nr_blocks);
-	else if (h->write_same)
+	if (h->write_same)
 		ret = h->write_same(cmd, cmd->lba, cmd->nr_blocks,
 				    zero ? NULL : block);
 	else
