@@ -284,8 +284,8 @@ BAD_LISTS = {   # name: (parameter list, sense text sg_raw prints)
     "bd-past-list": (unmap_list([(40960, 8)], bd_len=32), "Invalid field in parameter list"),
     "data-len-short": (unmap_list([(40960, 8)], data_len=6), "Invalid field in parameter list"),
     "lba-out": (unmap_list([(40960, 8), (BLOCKS - 4, 8)]), "Logical block address out of range"),
-    # MAXIMUM UNMAP LBA COUNT is 1 GiB of blocks: 16 times the LUN, and 8
-    "too-many-blocks": (unmap_list([(40960, 8)] + [(0, BLOCKS)] * 16),
+    # MAXIMUM UNMAP LBA COUNT is 1 GiB of blocks: the whole LUN over and over
+    "too-many-blocks": (unmap_list([(40960, 8)] + [(0, BLOCKS)] * ((1 << 21) // BLOCKS + 1)),
                         "Invalid field in parameter list"),
     "too-many-descs": (unmap_list([(40960, 1)] * 257), "Invalid field in parameter list"),
 }
