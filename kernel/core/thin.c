@@ -169,9 +169,15 @@ static strix_sense_t strix_thin_unmap(struct strix_cmd *cmd)
 		cmd->sense_field_byte = field;
 		cmd->sense_field_bit = -1;
 	}
-	for (i = 0; ret == STRIX_OK && i < n; i++)
-		if (descs[i].nr_blocks)
-			ret = h->unmap(cmd, descs[i].lba, descs[i].nr_blocks);
+	/* one call per run of adjacent descriptors (each may wait for I/O) */
+	for (i = 0; ret == STRIX_OK && i < n; i++) {
+		u64 lba = descs[i].lba, nr = descs[i].nr_blocks;
+
+		while (i + 1 < n && descs[i + 1].lba == lba + nr)
+			nr += descs[++i].nr_blocks;
+		if (nr)
+			ret = h->unmap(cmd, lba, nr);
+	}
 out:
 	kfree(descs);
 	kfree(buf);
