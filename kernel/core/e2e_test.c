@@ -109,8 +109,9 @@ static bool e2e_exists(const char *path)
 /* ---- the RAM handler ------------------------------------------------- */
 
 /*
- * One RAM disk.  Locking: @mem is accessed by commands only for the blocks
- * they own (the tests never overlap in-flight I/O); @parked and @ran_on
+ * One RAM disk.  Locking: @mem and @unmapped are accessed by commands only
+ * for the blocks they own (the tests never overlap in-flight I/O, so the
+ * non-atomic bitmap ops are safe); @parked and @ran_on
  * are written by the I/O path and read by the test after completion.
  */
 struct e2e_ram {
