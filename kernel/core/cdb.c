@@ -71,6 +71,14 @@ enum {
 	 * command's own (the atomic ones) comes after LBA OUT OF RANGE.
 	 */
 	CDB_CHECK_LATE	= 1 << 14,
+	/* Exists only on a thin-provisioned device (dp->thin_provisioned). */
+	CDB_THIN	= 1 << 15,
+	/* CDB_BLOCKS, but the Data-Out buffer is one block (WRITE SAME). */
+	CDB_ONE_BLOCK	= 1 << 16,
+	/* A length of 0 means to the end of the medium (WRITE SAME). */
+	CDB_TO_END	= 1 << 17,
+	/* The LBA must name a block of the device (GET LBA STATUS). */
+	CDB_LBA		= 1 << 18,
 };
 
 /* The ALUA classes of the rows (struct strix_cdb_info->alua). */
@@ -107,7 +115,7 @@ struct strix_cdb_info {
 	u8			op;		/* enum strix_op */
 	u8			emul;		/* enum strix_emul */
 	u8			dir;		/* enum strix_data_dir */
-	u16			flags;
+	u32			flags;
 	u8			lba_off;
 	u8			lba_bytes;
 	u8			len_off;
@@ -257,6 +265,22 @@ static strix_sense_t strix_check_write_atomic(struct strix_cmd *cmd,
 }
 
 /*
+ * WRITE SAME(10)/(16): byte 1 bit 3 UNMAP, bit 0 (16 only) NDOB, the
+ * anchor bit refused by the row (ANC_SUP=0).  NDOB: no Data-Out buffer,
+ * the block is zeroes.  At most STRIX_MAX_WRITE_SAME_BYTES of blocks (the
+ * Block Limits page's MAXIMUM WRITE SAME LENGTH); a length of 0 means to
+ * the end of the medium (WSNZ=0), and is refused the same way when that
+ * is more (CDB_TO_END).
+ */
+static strix_sense_t strix_check_write_same(struct strix_cmd *cmd,
+					    const struct strix_cdb_info *ci)
+{
+	if (ci->len == 16 && (cmd->cdb[1] & STRIX_WS_NDOB))
+		cmd->data_dir = STRIX_DATA_NONE;
+	return STRIX_OK;
+}
+
+/*
  * The rows, by CDB length: 6, 10, 12, 16.  The service actions of one
  * opcode are next to each other.
  */
@@ -381,6 +405,24 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .dir = STRIX_DATA_READ, .flags = CDB_ALLOC | CDB_NO_MEDIUM,
 	  .len_off = 7, .len_bytes = 2,
 	  .allowed = { [2 ... 3] = 0xff, [5 ... 8] = 0xff } },
+	/*
+	 * Thin provisioning (core/thin.c).  WRITE SAME byte 1: WRPROTECT 7-5
+	 * (refused), ANCHOR 4 (refused: no anchored state), UNMAP 3; the
+	 * obsolete PBDATA/LBDATA 2-1 refused.  UNMAP byte 1 bit 0 is ANCHOR,
+	 * refused too; its parameter list is checked when it has arrived.
+	 */
+	{ .opcode = WRITE_SAME, .len = 10, .op = STRIX_OP_WRITE_SAME,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_WRITES | CDB_ONE_BLOCK |
+		   CDB_TO_END,
+	  .lba_off = 2, .lba_bytes = 4, .len_off = 7, .len_bytes = 2,
+	  .allowed = { [1] = 0xe8, [2 ... 5] = 0xff, [6] = 0x3f,
+		       [7 ... 8] = 0xff },
+	  .check = strix_check_write_same },
+	{ .opcode = UNMAP, .len = 10, .op = STRIX_OP_UNMAP,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_ALLOC | CDB_WRITES | CDB_THIN,
+	  .len_off = 7, .len_bytes = 2,
+	  .allowed = { [6] = 0x3f, [7 ... 8] = 0xff } },
 	{ .opcode = MODE_SENSE_10, .res = STRIX_RES_READ,
 	  .alua = ALUA_STANDBY, .len = 10, .op = STRIX_OP_EMULATE,
 	  .emul = STRIX_EMUL_MODE_SENSE_10, .dir = STRIX_DATA_READ,
@@ -502,12 +544,25 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 12, .len_bytes = 2,
 	  .allowed = { [1] = 0xf8, [2 ... 13] = 0xff, [14] = 0x1f },
 	  .check = strix_check_write_atomic },
+	{ .opcode = WRITE_SAME_16, .len = 16, .op = STRIX_OP_WRITE_SAME,
+	  .dir = STRIX_DATA_WRITE,
+	  .flags = CDB_BLOCKS | CDB_PROTECT | CDB_WRITES | CDB_ONE_BLOCK |
+		   CDB_TO_END,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0xe9, [2 ... 13] = 0xff, [14] = 0x3f },
+	  .check = strix_check_write_same },
 	{ .opcode = SERVICE_ACTION_IN_16, .res = STRIX_RES_ALLOWED, .sa = SAI_READ_CAPACITY_16, .len = 16,
 	  .op = STRIX_OP_EMULATE, .emul = STRIX_EMUL_READ_CAPACITY_16,
 	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC,
 	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
 	  .allowed = { [1] = 0x1f, [2 ... 13] = 0xff, [14] = 0x01 /* PMI */ },
 	  .check = strix_check_read_capacity },
+	/* GET LBA STATUS: the SBC-4 REPORT TYPE (byte 14) must be 0 (all) */
+	{ .opcode = SERVICE_ACTION_IN_16, .res = STRIX_RES_READ,
+	  .sa = SAI_GET_LBA_STATUS, .len = 16, .op = STRIX_OP_LBA_STATUS,
+	  .dir = STRIX_DATA_READ, .flags = CDB_SA | CDB_ALLOC | CDB_LBA,
+	  .lba_off = 2, .lba_bytes = 8, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2 ... 13] = 0xff } },
 };
 
 /*
@@ -803,7 +858,8 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 			return strix_invalid_field(cmd, 1, 4);
 	}
 	if (((ci->flags & CDB_ALUA) && !ctx->alua) ||
-	    ((ci->flags & CDB_EXPL_ALUA) && !ctx->alua_explicit))
+	    ((ci->flags & CDB_EXPL_ALUA) && !ctx->alua_explicit) ||
+	    ((ci->flags & CDB_THIN) && !ctx->dp->thin_provisioned))
 		return STRIX_INVALID_OPCODE;
 	ret = strix_alua_check(ctx->alua_state, ci->alua);
 	if (ret)
@@ -856,8 +912,21 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 			ret = STRIX_LBA_OUT_OF_RANGE;
 			goto refuse;
 		}
+		if (ci->flags & CDB_ONE_BLOCK) {
+			/* the range check keeps lba <= nr_blocks */
+			u64 n = cmd->nr_blocks;
+
+			if (!n && (ci->flags & CDB_TO_END))
+				n = READ_ONCE(ctx->dp->nr_blocks) - cmd->lba;
+			if (n > STRIX_MAX_WRITE_SAME_BYTES / ctx->dp->block_size) {
+				ret = strix_invalid_field(cmd, ci->len_off, -1);
+				goto refuse;
+			}
+			cmd->nr_blocks = n;
+		}
 		if (cmd->data_dir != STRIX_DATA_NONE)
-			bytes = (u64)cmd->nr_blocks * ctx->dp->block_size;
+			bytes = (u64)(ci->flags & CDB_ONE_BLOCK ? 1 :
+				      cmd->nr_blocks) * ctx->dp->block_size;
 		if (ci->flags & CDB_TWICE)
 			bytes *= 2;
 		/* More than one command can carry: the length is refused. */
@@ -871,6 +940,10 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		ret = ci->check(cmd, ci);
 		if (ret)
 			goto refuse;
+	}
+	if ((ci->flags & CDB_LBA) && cmd->lba >= READ_ONCE(ctx->dp->nr_blocks)) {
+		ret = STRIX_LBA_OUT_OF_RANGE;
+		goto refuse;
 	}
 	if (!cmd->data_len)
 		cmd->data_dir = STRIX_DATA_NONE;

@@ -28,6 +28,8 @@ enum cdb_dev {
 	ALUA_TRANS,
 	ALUA_OFFLINE,
 	ALUA_BOGUS,	/* a state code that is not one (counts as unavailable) */
+	THIN,		/* DISK, thin provisioned */
+	THIN_RO,	/* THIN, through a read-only LUN */
 };
 
 static const struct strix_dev_params cdb_dp_disk = {
@@ -42,6 +44,10 @@ static const struct strix_dev_params cdb_dp_ro = {
 };
 static const struct strix_dev_params cdb_dp_huge = {
 	.scsi_type = TYPE_DISK, .block_size = 512, .nr_blocks = U64_MAX,
+};
+static const struct strix_dev_params cdb_dp_thin = {
+	.scsi_type = TYPE_DISK, .block_size = 512, .nr_blocks = 1000,
+	.thin_provisioned = true, .unmap_zeroes = true,
 };
 
 static const struct strix_parse_ctx cdb_ctx[] = {
@@ -62,6 +68,8 @@ static const struct strix_parse_ctx cdb_ctx[] = {
 	[ALUA_TRANS]	= ALUA_CTX(true, STRIX_ALUA_TRANSITIONING),
 	[ALUA_OFFLINE]	= ALUA_CTX(true, STRIX_ALUA_OFFLINE),
 	[ALUA_BOGUS]	= ALUA_CTX(true, 0x7),
+	[THIN]		= { .dp = &cdb_dp_thin },
+	[THIN_RO]	= { .dp = &cdb_dp_thin, .read_only = true },
 };
 
 struct cdb_case {
@@ -836,6 +844,98 @@ static const struct cdb_case cdb_cases[] = {
 	  BAD(14, 7) },
 	{ "SYNCHRONIZE CACHE(16) short", CDB(SYNCHRONIZE_CACHE_16), LBA(0),
 	  LEN(0), .cdb_len = 10, .dev = DISK, BAD(0, -1) },
+
+	/* ---- thin provisioning: WRITE SAME, UNMAP, GET LBA STATUS ---- */
+	{ "WRITE SAME(10): one block of data", CDB(WRITE_SAME), LBA(10), LEN(5),
+	  .dev = DISK, IO(WRITE_SAME, WRITE, 512, 10, 5, false) },
+	{ "WRITE SAME(10) UNMAP", CDB(WRITE_SAME, [1] = 0x08), LBA(10), LEN(5),
+	  .dev = THIN, IO(WRITE_SAME, WRITE, 512, 10, 5, false) },
+	{ "WRITE SAME(10) UNMAP, fully provisioned: a write",
+	  CDB(WRITE_SAME, [1] = 0x08), LBA(0), LEN(1), .dev = DISK,
+	  IO(WRITE_SAME, WRITE, 512, 0, 1, false) },
+	{ "WRITE SAME(10) 4K", CDB(WRITE_SAME), LBA(999), LEN(1), .dev = DISK_4K,
+	  IO(WRITE_SAME, WRITE, 4096, 999, 1, false) },
+	{ "WRITE SAME(10) group", CDB(WRITE_SAME, [6] = 0x3f), LBA(0), LEN(1),
+	  .dev = DISK, IO(WRITE_SAME, WRITE, 512, 0, 1, false) },
+	{ "WRITE SAME(10) ANCHOR", CDB(WRITE_SAME, [1] = 0x18), LBA(0), LEN(1),
+	  .dev = THIN, BAD(1, 4) },
+	{ "WRITE SAME(10) PBDATA", CDB(WRITE_SAME, [1] = 0x04), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 2) },
+	{ "WRITE SAME(10) LBDATA", CDB(WRITE_SAME, [1] = 0x02), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 1) },
+	{ "WRITE SAME(10) NDOB bit is reserved", CDB(WRITE_SAME, [1] = 0x01),
+	  LBA(0), LEN(1), .dev = DISK, BAD(1, 0) },
+	{ "WRITE SAME(10) WRPROTECT", CDB(WRITE_SAME, [1] = 0x20), LBA(0), LEN(1),
+	  .dev = DISK, BAD(1, 7) },
+	{ "WRITE SAME(10) 0 blocks: to the end", CDB(WRITE_SAME), LBA(10), LEN(0),
+	  .dev = DISK, IO(WRITE_SAME, WRITE, 512, 10, 990, false) },
+	{ "WRITE SAME(10) 0 blocks at the end: none", CDB(WRITE_SAME), LBA(1000),
+	  LEN(0), .dev = DISK, IO(WRITE_SAME, WRITE, 512, 1000, 0, false) },
+	{ "WRITE SAME(10) 0 blocks past the end", CDB(WRITE_SAME), LBA(1001),
+	  LEN(0), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE SAME(10) past the end", CDB(WRITE_SAME), LBA(999), LEN(2),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE SAME(10) LBA ffffffff", CDB(WRITE_SAME), LBA(0xffffffff), LEN(1),
+	  .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE SAME(10) read-only LUN", CDB(WRITE_SAME), LBA(0), LEN(1),
+	  .dev = RO_LUN, FAIL(WRITE_PROTECTED) },
+	{ "WRITE SAME(10) read-only device", CDB(WRITE_SAME), LBA(0), LEN(1),
+	  .dev = RO_DEV, FAIL(WRITE_PROTECTED) },
+	{ "WRITE SAME(10) short", CDB(WRITE_SAME), LBA(0), LEN(1), .cdb_len = 9,
+	  .dev = DISK, BAD(0, -1) },
+	{ "WRITE SAME(16)", CDB(WRITE_SAME_16), LBA(U64_MAX - 2), LEN(2),
+	  .dev = HUGE, IO(WRITE_SAME, WRITE, 512, U64_MAX - 2, 2, false) },
+	{ "WRITE SAME(16) UNMAP NDOB: no data", CDB(WRITE_SAME_16, [1] = 0x09),
+	  LBA(100), LEN(900), .dev = THIN, IO(WRITE_SAME, NONE, 0, 100, 900, false) },
+	{ "WRITE SAME(16) maximum length", CDB(WRITE_SAME_16), LBA(0),
+	  LEN(1 << 21), .dev = HUGE, IO(WRITE_SAME, WRITE, 512, 0, 1 << 21, false) },
+	{ "WRITE SAME(16) over the maximum length", CDB(WRITE_SAME_16), LBA(0),
+	  LEN((1 << 21) + 1), .dev = HUGE, BAD(10, -1) },
+	{ "WRITE SAME(16) ANCHOR", CDB(WRITE_SAME_16, [1] = 0x18), LBA(0), LEN(1),
+	  .dev = THIN, BAD(1, 4) },
+	{ "WRITE SAME(16) 0 blocks: to the end", CDB(WRITE_SAME_16, [1] = 0x09),
+	  LBA(0), LEN(0), .dev = THIN, IO(WRITE_SAME, NONE, 0, 0, 1000, false) },
+	{ "WRITE SAME(16) 0 blocks: to the end, too long", CDB(WRITE_SAME_16),
+	  LBA(5), LEN(0), .dev = HUGE, BAD(10, -1) },
+	{ "WRITE SAME(16) 0 blocks: to the end, the most",
+	  CDB(WRITE_SAME_16), LBA(U64_MAX - (1 << 21)), LEN(0), .dev = HUGE,
+	  IO(WRITE_SAME, WRITE, 512, U64_MAX - (1 << 21), 1 << 21, false) },
+	{ "WRITE SAME(16) 0 blocks at LBA 2^63", CDB(WRITE_SAME_16), LBA(1ULL << 63),
+	  LEN(0), .dev = DISK, FAIL(LBA_OUT_OF_RANGE) },
+	{ "WRITE SAME(16) read-only LUN", CDB(WRITE_SAME_16, [1] = 0x09), LBA(0),
+	  LEN(1), .dev = THIN_RO, FAIL(WRITE_PROTECTED) },
+	{ "WRITE SAME(16) group bit 6", CDB(WRITE_SAME_16, [14] = 0x40), LBA(0),
+	  LEN(1), .dev = DISK, BAD(14, 6) },
+	{ "UNMAP", CDB(UNMAP), LEN(24), .dev = THIN,
+	  IO(UNMAP, WRITE, 24, 0, 0, false) },
+	{ "UNMAP empty list", CDB(UNMAP), LEN(0), .dev = THIN,
+	  IO(UNMAP, NONE, 0, 0, 0, false) },
+	{ "UNMAP group", CDB(UNMAP, [6] = 0x1f), LEN(24), .dev = THIN,
+	  IO(UNMAP, WRITE, 24, 0, 0, false) },
+	{ "UNMAP fully provisioned: unknown", CDB(UNMAP), LEN(24), .dev = DISK,
+	  FAIL(INVALID_OPCODE) },
+	{ "UNMAP ANCHOR", CDB(UNMAP, [1] = 0x01), LEN(24), .dev = THIN,
+	  BAD(1, 0) },
+	{ "UNMAP reserved byte 2", CDB(UNMAP, [2] = 0x80), LEN(24), .dev = THIN,
+	  BAD(2, 7) },
+	{ "UNMAP read-only LUN", CDB(UNMAP), LEN(24), .dev = THIN_RO,
+	  FAIL(WRITE_PROTECTED) },
+	{ "UNMAP short", CDB(UNMAP), LEN(24), .cdb_len = 9, .dev = THIN,
+	  BAD(0, -1) },
+	{ "GET LBA STATUS", CDB(SERVICE_ACTION_IN_16, [1] = SAI_GET_LBA_STATUS),
+	  LBA(999), LEN(24), .dev = THIN, IO(LBA_STATUS, READ, 24, 999, 0, false) },
+	{ "GET LBA STATUS fully provisioned, read-only LUN",
+	  CDB(SERVICE_ACTION_IN_16, [1] = SAI_GET_LBA_STATUS), LBA(0), LEN(4096),
+	  .dev = RO_LUN, IO(LBA_STATUS, READ, 4096, 0, 0, false) },
+	{ "GET LBA STATUS past the end",
+	  CDB(SERVICE_ACTION_IN_16, [1] = SAI_GET_LBA_STATUS), LBA(1000), LEN(24),
+	  .dev = THIN, FAIL(LBA_OUT_OF_RANGE) },
+	{ "GET LBA STATUS allocation length 0",
+	  CDB(SERVICE_ACTION_IN_16, [1] = SAI_GET_LBA_STATUS), LBA(5), LEN(0),
+	  .dev = THIN, IO(LBA_STATUS, NONE, 0, 5, 0, false) },
+	{ "GET LBA STATUS report type",
+	  CDB(SERVICE_ACTION_IN_16, [1] = SAI_GET_LBA_STATUS, [14] = 0x01),
+	  LBA(0), LEN(24), .dev = THIN, BAD(14, 0) },
 };
 
 static void cdb_case_desc(const struct cdb_case *c, char *desc)
@@ -875,6 +975,8 @@ static const struct cdb_layout {
 	{ COMPARE_AND_WRITE, 2, 8, 13, 1 },
 	{ 0x8b /* ORWRITE(16) */, 2, 8, 10, 4 },
 	{ 0x9c /* WRITE ATOMIC(16) */, 2, 8, 12, 2 },
+	{ WRITE_SAME, 2, 4, 7, 2 },	{ WRITE_SAME_16, 2, 8, 10, 4 },
+	{ UNMAP, 0, 0, 7, 2 },
 };
 
 /* Big-endian @v into @n bytes at @p, or-ed into what the case set there. */

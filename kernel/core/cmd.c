@@ -76,7 +76,7 @@ static bool strix_drv_atomic(const struct strix_cmd *cmd)
 	return cmd->sess->tgt->dreg->drv->flags & STRIX_DRV_ATOMIC_SUBMIT;
 }
 
-static gfp_t strix_cmd_gfp(const struct strix_cmd *cmd)
+gfp_t strix_cmd_gfp(const struct strix_cmd *cmd)
 {
 	return strix_drv_atomic(cmd) ? GFP_ATOMIC : GFP_KERNEL;
 }
@@ -425,6 +425,11 @@ static void strix_cmd_do_io(struct strix_cmd *cmd)
 	case STRIX_OP_PASSTHROUGH:
 		h->execute_cdb(cmd);
 		break;
+	case STRIX_OP_UNMAP:
+	case STRIX_OP_WRITE_SAME:
+	case STRIX_OP_LBA_STATUS:
+		strix_thin_execute(cmd);	/* thin.c */
+		break;
 	default:
 		strix_cmd_io_done(cmd, STRIX_HW_ERROR);
 	}
@@ -453,12 +458,21 @@ void strix_cmd_range_granted(struct strix_range *r)
 	queue_work(cmd->dev->wq, &cmd->work);
 }
 
+/* The thin provisioning ops, synchronous, may take long: never inline. */
+static bool strix_cmd_is_thin(const struct strix_cmd *cmd)
+{
+	return cmd->op == STRIX_OP_UNMAP || cmd->op == STRIX_OP_WRITE_SAME ||
+	       cmd->op == STRIX_OP_LBA_STATUS;
+}
+
 /*
- * Run the handler inline when it allows it in this context.  A command
+ * Run the handler inline when it allows it in this context: an
+ * ATOMIC_IO handler always, an INLINE_IO one where the submitter may
+ * sleep, except for the synchronous thin provisioning ops.  A command
  * that modifies the medium first holds its blocks (shared for writes,
  * exclusive for the atomic commands); one whose blocks are taken waits
  * and goes on from strix_cmd_range_granted().  A command with no block
- * range in its CDB (nr_blocks 0) holds the whole device.
+ * range in its CDB (nr_blocks 0: UNMAP) holds the whole device.
  */
 static void strix_cmd_queue_io(struct strix_cmd *cmd)
 {
@@ -472,7 +486,8 @@ static void strix_cmd_queue_io(struct strix_cmd *cmd)
 			return;
 	}
 	if ((h->flags & STRIX_HANDLER_ATOMIC_IO) ||
-	    ((h->flags & STRIX_HANDLER_INLINE_IO) && !strix_drv_atomic(cmd))) {
+	    ((h->flags & STRIX_HANDLER_INLINE_IO) && !strix_drv_atomic(cmd) &&
+	     !strix_cmd_is_thin(cmd))) {
 		strix_cmd_do_io(cmd);
 		return;
 	}

@@ -433,5 +433,9 @@ void strix_lun_ua(struct strix_lun *lun, enum strix_ua ua);
 /* cmd.c */
 void strix_cmd_range_granted(struct strix_range *r);
 bool strix_ua_peek(struct strix_tgt_dev *td, u8 *asc, u8 *ascq);
+gfp_t strix_cmd_gfp(const struct strix_cmd *cmd);
+
+/* thin.c: UNMAP, WRITE SAME, GET LBA STATUS on the handler's ops */
+void strix_thin_execute(struct strix_cmd *cmd);
 
 #endif

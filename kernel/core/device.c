@@ -204,6 +204,11 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 			h->name, name);
 		goto del_device;
 	}
+	/* nothing is advertised that the handler cannot do (thin.c) */
+	if (!h->unmap) {
+		dev->params.thin_provisioned = false;
+		dev->params.unmap_zeroes = false;
+	}
 
 	ret = -ENOMEM;
 	dev->wq = alloc_workqueue("strix_%s", WQ_UNBOUND | WQ_MEM_RECLAIM, 0,

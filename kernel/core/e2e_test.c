@@ -109,8 +109,9 @@ static bool e2e_exists(const char *path)
 /* ---- the RAM handler ------------------------------------------------- */
 
 /*
- * One RAM disk.  Locking: @mem is accessed by commands only for the blocks
- * they own (the tests never overlap in-flight I/O); @parked and @ran_on
+ * One RAM disk.  Locking: @mem and @unmapped are accessed by commands only
+ * for the blocks they own (the tests never overlap in-flight I/O, so the
+ * non-atomic bitmap ops are safe); @parked and @ran_on
  * are written by the I/O path and read by the test after completion.
  */
 struct e2e_ram {
@@ -123,6 +124,8 @@ struct e2e_ram {
 	bool ran_on_worker;
 	bool last_fua;			/* cmd->fua of the last write */
 	atomic_t flushes;
+	/* thin=1: blocks deallocated by unmap, set again by a write */
+	DECLARE_BITMAP(unmapped, E2E_BLOCKS);
 };
 
 /* The devices of the fixture, by name ("ea", "ew"); set by add_device. */
@@ -144,6 +147,9 @@ static int e2e_ram_add(struct strix_device *dev, const struct strix_params *para
 		return -ENOMEM;
 	init_completion(&r->parked_done);
 	p->removable = strix_param_get(params, "removable") != NULL;
+	p->thin_provisioned = strix_param_get(params, "thin") != NULL;
+	p->unmap_zeroes = true;
+	p->unmap_granularity = 1;
 	p->block_size = E2E_BS;
 	p->nr_blocks = r->nr_blocks;
 	p->write_cache = true;
@@ -187,7 +193,49 @@ static void e2e_ram_write(struct strix_cmd *cmd)
 	e2e_ram_note(r);
 	r->last_fua = cmd->fua;
 	sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, r->mem + cmd->lba * E2E_BS, len);
+	bitmap_clear(r->unmapped, cmd->lba, cmd->nr_blocks);
 	strix_cmd_io_done(cmd, STRIX_OK);
+}
+
+/* Thin provisioning: the synchronous ops of handler.h. */
+static strix_sense_t e2e_ram_unmap(struct strix_cmd *cmd, u64 lba, u64 n)
+{
+	struct e2e_ram *r = strix_device_priv(cmd->dev);
+
+	e2e_ram_note(r);
+	memset(r->mem + lba * E2E_BS, 0, n * E2E_BS);
+	bitmap_set(r->unmapped, lba, n);
+	return STRIX_OK;
+}
+
+static strix_sense_t e2e_ram_write_same(struct strix_cmd *cmd, u64 lba, u64 n,
+					const void *block)
+{
+	struct e2e_ram *r = strix_device_priv(cmd->dev);
+	u64 i;
+
+	e2e_ram_note(r);
+	for (i = 0; i < n; i++) {
+		if (block)
+			memcpy(r->mem + (lba + i) * E2E_BS, block, E2E_BS);
+		else
+			memset(r->mem + (lba + i) * E2E_BS, 0, E2E_BS);
+	}
+	bitmap_clear(r->unmapped, lba, n);
+	return STRIX_OK;
+}
+
+static strix_sense_t e2e_ram_lba_status(struct strix_cmd *cmd, u64 lba,
+					u64 *n, bool *mapped)
+{
+	struct e2e_ram *r = strix_device_priv(cmd->dev);
+	unsigned long end;
+
+	*mapped = !test_bit(lba, r->unmapped);
+	end = *mapped ? find_next_bit(r->unmapped, E2E_BLOCKS, lba) :
+			find_next_zero_bit(r->unmapped, E2E_BLOCKS, lba);
+	*n = min_t(u64, *n, end - lba);
+	return STRIX_OK;
 }
 
 static void e2e_ram_flush(struct strix_cmd *cmd)
@@ -227,7 +275,7 @@ static struct kobj_attribute e2e_attr_resize = __ATTR_WO(resize_blocks);
 static struct attribute *e2e_ram_attrs[] = { &e2e_attr_resize.attr, NULL };
 static const struct attribute_group e2e_ram_group = { .attrs = e2e_ram_attrs };
 static const struct attribute_group *e2e_ram_groups[] = { &e2e_ram_group, NULL };
-static const char *const e2e_ram_params[] = { "removable", NULL };
+static const char *const e2e_ram_params[] = { "removable", "thin", NULL };
 
 /* The two RAM handlers differ only in where their I/O runs. */
 #define E2E_RAM_HANDLER(_name, _flags) {			\
@@ -243,6 +291,9 @@ static const char *const e2e_ram_params[] = { "removable", NULL };
 	.read = e2e_ram_read,					\
 	.write = e2e_ram_write,					\
 	.flush = e2e_ram_flush,					\
+	.unmap = e2e_ram_unmap,					\
+	.write_same = e2e_ram_write_same,			\
+	.lba_status = e2e_ram_lba_status,			\
 }
 
 static struct strix_handler e2e_ram_a =
@@ -395,7 +446,7 @@ static int e2e_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e2e_write("handlers/strix_e2e_ram_a/mgmt",
 					"add_device ea"), 0);
 	KUNIT_ASSERT_EQ(test, e2e_write("handlers/strix_e2e_ram_w/mgmt",
-					"add_device ew"), 0);
+					"add_device ew thin=1"), 0);
 	f->tgt = strix_target_add(&e2e_drv, E2E_TGT);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(f->tgt));
 	KUNIT_ASSERT_EQ(test, e2e_write("targets/" E2E_DRV "/" E2E_TGT "/luns/mgmt",
@@ -1628,9 +1679,114 @@ static void e2e_caw_abort_waiter_test(struct kunit *test)
 	e2e_write_read(test, 0, 9, 1, true);
 }
 
+/* ---- thin provisioning (thin.c) -------------------------------------- */
+
+/* A command with @len bytes of Data-Out from @data; returns it answered. */
+static struct e2e_cmd *e2e_data_out(struct kunit *test, u64 lun, const u8 *cdb,
+				    unsigned int cdb_len, const void *data, u32 len)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	struct e2e_cmd *c = e2e_cmd_new(test, f->s.sess, lun, cdb, cdb_len,
+					len ? STRIX_DATA_WRITE : STRIX_DATA_NONE,
+					len);
+
+	c->wdata = data;
+	e2e_run(test, c);
+	return c;
+}
+
+static bool e2e_zero(const struct e2e_ram *r, u64 lba, u64 n)
+{
+	return !memchr_inv(r->mem + lba * E2E_BS, 0, n * E2E_BS);
+}
+
+static void e2e_thin_test(struct kunit *test)
+{
+	struct e2e_fix *f = e2e_fix(test);
+	static const u8 unmap10[10] = { UNMAP, [8] = 40 };
+	u8 list[40] = { 0, 38, 0, 32 };
+	u8 ws16[16] = { WRITE_SAME_16 };
+	u8 gls[16] = { SERVICE_ACTION_IN_16, SAI_GET_LBA_STATUS, [13] = 56 };
+	u8 *block, *in;
+	struct e2e_ram *r;
+	struct e2e_cmd *c;
+
+	e2e_clear_ua(test, f->s.sess, 0);
+	e2e_clear_ua(test, f->s.sess, 1);
+	r = e2e_ram_of(test, 1);
+	e2e_write_read(test, 1, 40, 32, false);
+
+	/* two descriptors: 44+8 and 60+4, on the device's workqueue */
+	put_unaligned_be64(44, &list[8]);
+	put_unaligned_be32(8, &list[16]);
+	put_unaligned_be64(60, &list[24]);
+	put_unaligned_be32(4, &list[32]);
+	r->ran_on = NULL;
+	c = e2e_data_out(test, 1, unmap10, 10, list, sizeof(list));
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, r->ran_on_worker);
+	KUNIT_EXPECT_TRUE(test, e2e_zero(r, 44, 8));
+	KUNIT_EXPECT_TRUE(test, e2e_zero(r, 60, 4));
+	KUNIT_EXPECT_FALSE(test, e2e_zero(r, 43, 1));
+	KUNIT_EXPECT_FALSE(test, e2e_zero(r, 52, 1));
+	KUNIT_EXPECT_FALSE(test, e2e_zero(r, 64, 1));
+
+	/* a list whose second descriptor is past the end changes nothing */
+	put_unaligned_be64(40, &list[8]);
+	put_unaligned_be64(E2E_BLOCKS - 2, &list[24]);
+	c = e2e_data_out(test, 1, unmap10, 10, list, sizeof(list));
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x21, 0x00));
+	KUNIT_EXPECT_FALSE(test, e2e_zero(r, 40, 1));
+	/* a short one: PARAMETER LIST LENGTH ERROR */
+	c = e2e_data_out(test, 1, (const u8[10]){ UNMAP, [8] = 6 }, 10, list, 6);
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x1a, 0x00));
+	/* UNMAP on the device that is not thin: unknown */
+	c = e2e_data_out(test, 0, unmap10, 10, list, sizeof(list));
+	e2e_expect_check(test, c, KEY_ASC(ILLEGAL_REQUEST, 0x20, 0x00));
+
+	/* GET LBA STATUS from 40: mapped 4, deallocated 8, mapped 8, ... */
+	in = kunit_kzalloc(test, 56, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	put_unaligned_be64(40, &gls[2]);
+	c = e2e_cmd_new(test, f->s.sess, 1, gls, 16, STRIX_DATA_READ, 56);
+	c->rdata = in;
+	c->rlen = 56;
+	e2e_run(test, c);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_EQ(test, c->got, 56U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(in), 4U + 3 * 16);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(in + 8), 40ULL);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(in + 16), 4U);
+	KUNIT_EXPECT_EQ(test, in[20], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(in + 24), 44ULL);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(in + 32), 8U);
+	KUNIT_EXPECT_EQ(test, in[36], 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(in + 40), 52ULL);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(in + 48), 8U);
+	KUNIT_EXPECT_EQ(test, in[52], 0);
+
+	/* WRITE SAME(16) of a pattern maps and fills; with UNMAP it releases */
+	block = kunit_kmalloc(test, E2E_BS, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	memset(block, 0x5a, E2E_BS);
+	put_unaligned_be64(44, &ws16[2]);
+	put_unaligned_be32(3, &ws16[10]);
+	c = e2e_data_out(test, 1, ws16, 16, block, E2E_BS);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(r->mem + 44 * E2E_BS, 0x5a, 3 * E2E_BS));
+	KUNIT_EXPECT_TRUE(test, e2e_zero(r, 47, 1));
+	KUNIT_EXPECT_FALSE(test, test_bit(45, r->unmapped));
+	ws16[1] = 0x09;				/* UNMAP, NDOB */
+	c = e2e_data_out(test, 1, ws16, 16, NULL, 0);
+	KUNIT_EXPECT_EQ(test, c->status, SAM_STAT_GOOD);
+	KUNIT_EXPECT_TRUE(test, e2e_zero(r, 44, 3));
+	KUNIT_EXPECT_TRUE(test, test_bit(45, r->unmapped));
+}
+
 static struct kunit_case e2e_cases[] = {
 	KUNIT_CASE(e2e_power_on_ua_test),
 	KUNIT_CASE(e2e_write_read_test),
+	KUNIT_CASE(e2e_thin_test),
 	KUNIT_CASE(e2e_out_of_range_test),
 	KUNIT_CASE(e2e_refusals_test),
 	KUNIT_CASE(e2e_flush_test),

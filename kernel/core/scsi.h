@@ -131,6 +131,56 @@ struct strix_parse_ctx {
 #define STRIX_MAX_CAW_BLOCKS		64
 #define STRIX_MAX_ATOMIC_BLOCKS		256
 
+/*
+ * Thin provisioning limits (core/thin.c), as the Block Limits VPD page
+ * reports them: bytes, turned into blocks of the device's size.
+ * @STRIX_MAX_UNMAP_BYTES: the blocks one UNMAP may name in total (MAXIMUM
+ * UNMAP LBA COUNT) and one WRITE SAME with UNMAP; @STRIX_MAX_UNMAP_DESCS
+ * the block descriptors it may carry; @STRIX_MAX_WRITE_SAME_BYTES what one
+ * WRITE SAME may cover (MAXIMUM WRITE SAME LENGTH).  Bounded so that one
+ * command does not hold a device worker for long.
+ */
+#define STRIX_MAX_UNMAP_BYTES		(1ULL << 30)
+#define STRIX_MAX_UNMAP_DESCS		256
+#define STRIX_MAX_WRITE_SAME_BYTES	(1ULL << 30)
+/* WRITE SAME CDB byte 1 */
+#define STRIX_WS_UNMAP			0x08
+#define STRIX_WS_NDOB			0x01	/* WRITE SAME(16) only */
+
+/* One UNMAP block descriptor. */
+struct strix_unmap_desc {
+	u64 lba;
+	u32 nr_blocks;
+};
+
+/*
+ * strix_unmap_parse() - check an UNMAP parameter list, whole, before
+ * anything is unmapped
+ * @buf/@len:     the parameter list as received (@len: PARAMETER LIST LENGTH)
+ * @nr_blocks:    the device's size
+ * @max_blocks:   MAXIMUM UNMAP LBA COUNT (the sum over the descriptors)
+ * @descs/@max_descs: room for the descriptors (MAXIMUM UNMAP BLOCK
+ *                DESCRIPTOR COUNT)
+ * @n:            set to the number of descriptors
+ * @field:        for INVALID FIELD IN PARAMETER LIST, set to the byte
+ *
+ * Return: STRIX_OK, PARAMETER LIST LENGTH ERROR (a list of 1 to 7 bytes),
+ * INVALID FIELD IN PARAMETER LIST (lengths that contradict each other or
+ * the list, too many descriptors or blocks), or LBA OUT OF RANGE (a
+ * descriptor past the end of the device).
+ */
+strix_sense_t strix_unmap_parse(const u8 *buf, u32 len, u64 nr_blocks,
+				u64 max_blocks, struct strix_unmap_desc *descs,
+				unsigned int max_descs, unsigned int *n,
+				u16 *field);
+
+/*
+ * strix_lba_status_put() - append one LBA status descriptor (16 bytes)
+ * at @buf: @lba, @nr_blocks, provisioning status 0 (mapped) or 1
+ * (deallocated).
+ */
+void strix_lba_status_put(u8 *buf, u64 lba, u32 nr_blocks, bool mapped);
+
 /* Builds the opcode index of the CDB table; once, at module init. */
 void strix_cdb_init(void);
 

@@ -96,6 +96,15 @@
 
 /* READ CAPACITY */
 #define SPC_RC16_LBPME		0x80	/* byte 14 */
+#define SPC_RC16_LBPRZ		0x40
+
+/* Block Limits and Logical Block Provisioning VPD pages */
+#define SPC_BL_UGAVALID		0x80000000U
+#define SPC_LBP_LBPU		0x80	/* byte 5 */
+#define SPC_LBP_LBPWS		0x40
+#define SPC_LBP_LBPWS10		0x20
+#define SPC_LBP_LBPRZ		0x04
+#define SPC_LBP_THIN		0x02	/* byte 6: provisioning type */
 
 /* REQUEST SENSE */
 #define SPC_RS_DESC		0x01	/* CDB byte 1 */
@@ -395,18 +404,22 @@ static void spc_vpd_block_limits(const struct strix_emul_ctx *ctx,
 {
 	const struct strix_dev_params *dp = ctx->dp;
 	u32 max = dp->block_size ? SPC_MAX_XFER_BYTES / dp->block_size : 0;
+	u32 gran = dp->thin_provisioned ? dp->unmap_granularity : 0;
+	u64 bs = dp->block_size ?: 1;
 
-	spc_u8(o, 0);		/* WSNZ */
+	spc_u8(o, 0);		/* WSNZ 0: WRITE SAME of 0 blocks is to the end */
 	spc_u8(o, STRIX_MAX_CAW_BLOCKS);	/* maximum COMPARE AND WRITE length */
 	spc_be16(o, 0);		/* optimal transfer length granularity */
 	spc_be32(o, max);	/* maximum transfer length */
 	spc_be32(o, max ? min(dp->opt_xfer_blocks, max) : dp->opt_xfer_blocks);
 	spc_be32(o, 0);		/* maximum prefetch length */
-	spc_be32(o, 0);		/* maximum UNMAP LBA count */
-	spc_be32(o, 0);		/* maximum UNMAP block descriptor count */
-	spc_be32(o, 0);		/* optimal UNMAP granularity */
-	spc_be32(o, 0);		/* UGAVALID, UNMAP granularity alignment */
-	spc_be64(o, 0);		/* maximum WRITE SAME length */
+	/* UNMAP limits (core/thin.c): only where UNMAP exists */
+	spc_be32(o, dp->thin_provisioned ? STRIX_MAX_UNMAP_BYTES / bs : 0);
+	spc_be32(o, dp->thin_provisioned ? STRIX_MAX_UNMAP_DESCS : 0);
+	spc_be32(o, gran);	/* optimal UNMAP granularity */
+	/* UGAVALID, UNMAP granularity alignment */
+	spc_be32(o, gran ? SPC_BL_UGAVALID | (dp->unmap_alignment % gran) : 0);
+	spc_be64(o, STRIX_MAX_WRITE_SAME_BYTES / bs);
 	/* WRITE ATOMIC(16): within the maximum transfer length */
 	spc_be32(o, max ? min_t(u32, STRIX_MAX_ATOMIC_BLOCKS, max) :
 			  STRIX_MAX_ATOMIC_BLOCKS);
@@ -425,11 +438,24 @@ static void spc_vpd_bdc(const struct strix_emul_ctx *ctx, struct spc_out *o)
 	spc_zero(o, 56);	/* 8..63 */
 }
 
+/*
+ * Logical block provisioning: UNMAP (LBPU) and WRITE SAME(16)/(10) with
+ * UNMAP (LBPWS, LBPWS10) exist exactly when the device is thin
+ * provisioned; LBPRZ says deallocated blocks read back as zeroes, which
+ * only the handler knows.  No anchored state (ANC_SUP 0), no provisioning
+ * group descriptor (DP 0).
+ */
 static void spc_vpd_lbp(const struct strix_emul_ctx *ctx, struct spc_out *o)
 {
+	const struct strix_dev_params *dp = ctx->dp;
+	u8 b = 0;
+
+	if (dp->thin_provisioned)
+		b = SPC_LBP_LBPU | SPC_LBP_LBPWS | SPC_LBP_LBPWS10 |
+		    (dp->unmap_zeroes ? SPC_LBP_LBPRZ : 0);
 	spc_u8(o, 0);		/* threshold exponent */
-	spc_u8(o, 0);		/* LBPU LBPWS LBPWS10 LBPRZ ANC_SUP DP: none yet */
-	spc_u8(o, ctx->dp->thin_provisioned ? 2 : 0);	/* provisioning type */
+	spc_u8(o, b);
+	spc_u8(o, dp->thin_provisioned ? SPC_LBP_THIN : 0);	/* provisioning type */
 	spc_u8(o, 0);		/* threshold percentage */
 }
 
@@ -527,7 +553,8 @@ static strix_sense_t spc_read_capacity_16(struct strix_cmd *cmd,
 	spc_u8(o, 0);		/* P_TYPE PROT_EN */
 	spc_u8(o, 0);		/* P_I_EXPONENT, LB per PB exponent */
 	/* LBPME LBPRZ, lowest aligned LBA */
-	spc_u8(o, dp->thin_provisioned ? SPC_RC16_LBPME : 0);
+	spc_u8(o, dp->thin_provisioned ? SPC_RC16_LBPME |
+		  (dp->unmap_zeroes ? SPC_RC16_LBPRZ : 0) : 0);
 	spc_u8(o, 0);
 	spc_zero(o, 16);	/* 16..31: reserved */
 	return STRIX_OK;

@@ -507,9 +507,28 @@ static void spc_vpd_block_limits_test(struct kunit *test)
 	expect_zero(test, b + 6, 2, "granularity");
 	KUNIT_EXPECT_EQ(test, be32(b + 8), (8U << 20) / 512);
 	KUNIT_EXPECT_EQ(test, be32(b + 12), 128U);
-	expect_zero(test, b + 16, 28, "prefetch, unmap, write same");
+	/* fully provisioned: no UNMAP limits; WRITE SAME up to 1 GiB */
+	expect_zero(test, b + 16, 20, "prefetch, unmap");
+	KUNIT_EXPECT_EQ(test, be32(b + 36), 0U);
+	KUNIT_EXPECT_EQ(test, be32(b + 40), (1U << 30) / 512);
 	KUNIT_EXPECT_EQ(test, be32(b + 44), STRIX_MAX_ATOMIC_BLOCKS);
 	expect_zero(test, b + 48, 16, "atomic alignment, granularity, boundary");
+
+	/* thin: the UNMAP limits, granularity and alignment (UGAVALID) */
+	f->dp.thin_provisioned = true;
+	f->dp.unmap_granularity = 8;
+	f->dp.unmap_alignment = 3;
+	EXPECT_SENSE(test, spc_vpd(f, 0xb0), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, be32(b + 20), (1U << 30) / 512);
+	KUNIT_EXPECT_EQ(test, be32(b + 24), 256U);
+	KUNIT_EXPECT_EQ(test, be32(b + 28), 8U);
+	KUNIT_EXPECT_EQ(test, be32(b + 32), 0x80000003U);
+	/* no granularity reported: no alignment either */
+	f->dp.unmap_granularity = 0;
+	EXPECT_SENSE(test, spc_vpd(f, 0xb0), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, be32(b + 28), 0U);
+	KUNIT_EXPECT_EQ(test, be32(b + 32), 0U);
+	f->dp.thin_provisioned = false;
 
 	/* 4 KiB blocks; the optimum never exceeds the maximum. */
 	f->dp.block_size = 4096;
@@ -538,12 +557,20 @@ static void spc_vpd_bdc_lbp_test(struct kunit *test)
 	EXPECT_SENSE(test, spc_vpd(f, 0xb2), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, f->produced, 8U);
 	expect_zero(test, b + 4, 4, "lbp, full");
+	/* LBPRZ only for a fully provisioned device means nothing: 0 */
+	f->dp.unmap_zeroes = true;
+	EXPECT_SENSE(test, spc_vpd(f, 0xb2), STRIX_OK);
+	expect_zero(test, b + 4, 4, "lbp, full, unmap_zeroes");
+	f->dp.unmap_zeroes = false;
 	f->dp.thin_provisioned = true;
 	EXPECT_SENSE(test, spc_vpd(f, 0xb2), STRIX_OK);
 	KUNIT_EXPECT_EQ(test, b[4], 0);
-	KUNIT_EXPECT_EQ(test, b[5], 0);		/* no UNMAP, no WRITE SAME yet */
+	KUNIT_EXPECT_EQ(test, b[5], 0xe0);	/* LBPU LBPWS LBPWS10, no LBPRZ */
 	KUNIT_EXPECT_EQ(test, b[6], 2);		/* thin */
 	KUNIT_EXPECT_EQ(test, b[7], 0);
+	f->dp.unmap_zeroes = true;
+	EXPECT_SENSE(test, spc_vpd(f, 0xb2), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, b[5], 0xe4);	/* and LBPRZ; ANC_SUP, DP 0 */
 }
 
 /* ---- READ CAPACITY ------------------------------------------------------- */
@@ -602,7 +629,13 @@ static void spc_read_capacity_fields_test(struct kunit *test)
 {
 	struct spc_fix *f = test->priv;
 
-	/* LBPME with thin provisioning; LBPRZ and exponents stay 0. */
+	/* LBPME with thin provisioning; LBPRZ only if unmapped reads zero */
+	f->dp.unmap_zeroes = true;
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_READ_CAPACITY_16,
+				   CDB(SERVICE_ACTION_IN_16, SAI_READ_CAPACITY_16),
+				   32), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->buf[14], 0);	/* not thin: neither */
+	f->dp.unmap_zeroes = false;
 	f->dp.thin_provisioned = true;
 	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_READ_CAPACITY_16,
 				   CDB(SERVICE_ACTION_IN_16, SAI_READ_CAPACITY_16),
@@ -611,6 +644,11 @@ static void spc_read_capacity_fields_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->buf[13], 0);
 	KUNIT_EXPECT_EQ(test, f->buf[14], 0x80);
 	KUNIT_EXPECT_EQ(test, f->buf[15], 0);
+	f->dp.unmap_zeroes = true;
+	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_READ_CAPACITY_16,
+				   CDB(SERVICE_ACTION_IN_16, SAI_READ_CAPACITY_16),
+				   32), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->buf[14], 0xc0);	/* LBPME LBPRZ */
 
 	/* PMI with an LBA (the parser checks the LBA): the last LBA still. */
 	EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_READ_CAPACITY_10,

@@ -18,7 +18,8 @@ import strixtest
 from strixtest import sh
 
 from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE,  # noqa: F401
-                         NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, check_suite, run_suite)
+                         NOT_THIN, NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, check_suite,
+                         run_suite)
 
 LUNS = {                 # name: (LUN, handler, params, LUN params)
     "fileio": (0, "vdisk_fileio", "filename={img}", ""),
@@ -76,44 +77,44 @@ def sgs(tmp_path_factory):
 
 @pytest.mark.parametrize("suite", DATA_SUITES)
 def test_fileio(sgs, suite):
-    check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs["fileio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.parametrize("suite", ATOMIC_SUITES)
 def test_fileio_atomic(sgs, suite):
-    check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs["fileio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.heavy
 @pytest.mark.parametrize("suite", ATOMIC_SUITES)
 def test_blockio_atomic(sgs, suite):
-    check_suite(sgs["blockio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs["blockio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.parametrize("suite", PR_SUITES)
 def test_reservations(sgs, suite):
-    check_suite(sgs["fileio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs["fileio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.heavy
 @pytest.mark.parametrize("suite", DATA_SUITES)
 def test_blockio(sgs, suite):
-    check_suite(sgs["blockio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs["blockio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.heavy
 @pytest.mark.parametrize("suite", NULLIO_SUITES)
 def test_nullio(sgs, suite):
-    check_suite(sgs["nullio"], suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs["nullio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.parametrize("suite", REMOVABLE_SUITES)
 def test_removable(sgs, suite):
-    check_suite(sgs["removable"], suite, LATER + NOT_READ_ONLY)
+    check_suite(sgs["removable"], suite, LATER + NOT_THIN + NOT_READ_ONLY)
 
 
 def test_read_only_lun(sgs):
-    check_suite(sgs["readonly"], "ReadOnly", LATER + NOT_REMOVABLE)
+    check_suite(sgs["readonly"], "ReadOnly", LATER + NOT_THIN + NOT_REMOVABLE)
 
 
 def test_allowlist_is_not_vacuous(sgs):

@@ -21,6 +21,16 @@
  * unless nv_cache is set.  WCE as in fileio (common.c), and 0 when the
  * block device has no volatile write cache (its queue's write_cache says
  * "write through", as null_blk without cache_size), taken at add_device.
+ *
+ * Thin provisioning (thin_provisioned=1): UNMAP discards when the device
+ * takes discards, and then promises nothing about what the blocks read
+ * back (LBPRZ 0: the block layer no longer knows whether a discard
+ * zeroes); else it writes zeroes (blkdev_issue_zeroout, which lets the
+ * device deallocate if it can) and LBPRZ is 1.  GET LBA STATUS reports
+ * everything mapped: a block device has no generic way to say.  WRITE SAME
+ * of zeroes is blkdev_issue_zeroout keeping the blocks allocated, of
+ * anything else bios whose segments all point at one page of the
+ * repeated block.  These run synchronously on the device's workqueue.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -97,6 +107,16 @@ static int strix_blockio_add_device(struct strix_device *dev,
 	if (!bdev_write_cache(bdev))
 		p->write_cache = false;
 	p->nr_blocks = blocks;
+	if (o.thin_provisioned) {
+		vd->discard = bdev_max_discard_sectors(bdev) > 0;
+		p->unmap_zeroes = !vd->discard;
+		if (vd->discard) {
+			p->unmap_granularity =
+				max(bdev_discard_granularity(bdev) / o.block_size, 1U);
+			p->unmap_alignment =
+				bdev_discard_alignment(bdev) / o.block_size;
+		}
+	}
 	return 0;
 
 close_bdev:
@@ -251,6 +271,87 @@ static void strix_blockio_flush(struct strix_cmd *cmd)
 	submit_bio(bio);
 }
 
+/* ---- thin provisioning ----------------------------------------------- */
+
+static sector_t strix_blockio_sector(const struct strix_vdisk *vd, u64 lba)
+{
+	return lba << (vd->block_shift - SECTOR_SHIFT);
+}
+
+static bool strix_blockio_writable(const struct strix_vdisk *vd)
+{
+	return !bdev_read_only(vd->bdev.bdev) && !vd->o.read_only;
+}
+
+static strix_sense_t strix_blockio_unmap(struct strix_cmd *cmd, u64 lba,
+					 u64 nr_blocks)
+{
+	struct strix_vdisk *vd = strix_device_priv(cmd->dev);
+	sector_t sector = strix_blockio_sector(vd, lba);
+	sector_t nr = strix_blockio_sector(vd, nr_blocks);
+	int ret;
+
+	if (!strix_blockio_writable(vd))
+		return STRIX_WRITE_PROTECTED;
+	if (vd->discard)
+		ret = blkdev_issue_discard(vd->bdev.bdev, sector, nr, GFP_KERNEL);
+	else
+		ret = blkdev_issue_zeroout(vd->bdev.bdev, sector, nr, GFP_KERNEL, 0);
+	return strix_errno_to_sense(ret, true);
+}
+
+static strix_sense_t strix_blockio_write_same(struct strix_cmd *cmd, u64 lba,
+					      u64 nr_blocks, const void *block)
+{
+	struct strix_vdisk *vd = strix_device_priv(cmd->dev);
+	struct block_device *bdev = vd->bdev.bdev;
+	unsigned int per_page = PAGE_SIZE >> vd->block_shift;
+	sector_t sector = strix_blockio_sector(vd, lba);
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
+	struct page *page;
+	int ret = 0;
+
+	if (!strix_blockio_writable(vd))
+		return STRIX_WRITE_PROTECTED;
+	if (!block)
+		return strix_errno_to_sense(blkdev_issue_zeroout(bdev, sector,
+				strix_blockio_sector(vd, nr_blocks), GFP_KERNEL,
+				BLKDEV_ZERO_NOUNMAP), true);
+	page = strix_vdisk_pattern_page(block, vd->o.block_size);
+	if (!page)
+		return STRIX_BUSY;
+	if (vd->o.write_through)
+		opf |= REQ_FUA;
+	while (nr_blocks && !ret) {
+		u64 n = min_t(u64, nr_blocks, (u64)per_page * STRIX_VDISK_WS_PAGES);
+		size_t left = n << vd->block_shift;
+		struct bio *bio;
+
+		bio = bio_alloc(bdev, DIV_ROUND_UP(left, PAGE_SIZE), opf, GFP_NOIO);
+		bio->bi_iter.bi_sector = sector;
+		while (left) {
+			unsigned int l = min_t(size_t, left, PAGE_SIZE);
+
+			if (bio_add_page(bio, page, l, 0) != l)
+				break;
+			left -= l;
+		}
+		/* the segments that fit: the rest in the next round */
+		n = (bio->bi_iter.bi_size >> vd->block_shift);
+		if (!n) {
+			bio_put(bio);
+			ret = -EIO;
+			break;
+		}
+		ret = submit_bio_wait(bio);
+		bio_put(bio);
+		sector += strix_blockio_sector(vd, n);
+		nr_blocks -= n;
+	}
+	__free_page(page);
+	return strix_errno_to_sense(ret, true);
+}
+
 static ssize_t strix_blockio_resync_size_store(struct kobject *kobj,
 					       struct kobj_attribute *attr,
 					       const char *buf, size_t count)
@@ -345,6 +446,9 @@ struct strix_handler strix_blockio_handler = {
 	.read			= strix_blockio_read,
 	.write			= strix_blockio_write,
 	.flush			= strix_blockio_flush,
+	.unmap			= strix_blockio_unmap,
+	.write_same		= strix_blockio_write_same,
+	/* lba_status: NULL, everything is reported mapped */
 };
 
 MODULE_ALIAS("strix-handler-vdisk_blockio");

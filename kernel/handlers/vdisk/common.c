@@ -15,6 +15,8 @@
 #include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -103,6 +105,27 @@ void strix_vdisk_teardown(struct strix_device *dev)
 	kfree(vd->filename);
 	vd->filename = NULL;
 	vd->o.filename = NULL;
+}
+
+/**
+ * strix_vdisk_pattern_page() - a page of WRITE SAME's block, repeated
+ * @block:      one block (NULL: zeroes)
+ * @block_size: its size, a divisor of PAGE_SIZE (512 or 4096)
+ *
+ * WRITE SAME points every segment of its writes at this one page, so a
+ * range of any size costs one page.  Free with __free_page().
+ *
+ * Return: the page, or NULL.
+ */
+struct page *strix_vdisk_pattern_page(const void *block, u32 block_size)
+{
+	struct page *page = alloc_page(GFP_KERNEL | (block ? 0 : __GFP_ZERO));
+	unsigned int off;
+
+	if (page && block)
+		for (off = 0; off < PAGE_SIZE; off += block_size)
+			memcpy(page_address(page) + off, block, block_size);
+	return page;
 }
 
 /* ---- attributes of devices/<name>/ --------------------------------- */

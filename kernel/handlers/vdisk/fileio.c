@@ -21,10 +21,19 @@
  * SYNCHRONIZE CACHE syncs the range it names.  nv_cache (the admin says the
  * backing store's cache survives power loss) turns the last two into
  * no-ops.  The core reports WCE = !write_through && !nv_cache.
+ *
+ * Thin provisioning (thin_provisioned=1, a regular file on a file system
+ * that punches holes): UNMAP punches a hole (fallocate PUNCH_HOLE |
+ * KEEP_SIZE), after which the blocks read back as zeroes (LBPRZ 1; the
+ * file system zeroes the parts of its blocks it cannot free); GET LBA
+ * STATUS asks the file for its holes with SEEK_DATA/SEEK_HOLE.  WRITE
+ * SAME writes one page of the repeated block, over and over, in chunks of
+ * STRIX_VDISK_WS_PAGES pages.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bvec.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -102,6 +111,11 @@ static int strix_fileio_add_device(struct strix_device *dev,
 			hname, name, o.filename);
 		goto close_file;
 	}
+	if (o.thin_provisioned && (!S_ISREG(mode) || !file->f_op->fallocate)) {
+		pr_info("%s: add_device %s: thin_provisioned: %s cannot punch holes (a regular file on a file system with fallocate is needed)\n",
+			hname, name, o.filename);
+		goto close_file;
+	}
 	vd->file = file;
 	blocks = strix_fileio_bytes(vd) >> ilog2(o.block_size);
 	if (!blocks) {
@@ -114,6 +128,13 @@ static int strix_fileio_add_device(struct strix_device *dev,
 	if (ret)
 		goto close_file;
 	p->nr_blocks = blocks;
+	if (o.thin_provisioned) {
+		u32 fs_block = file_inode(file)->i_sb->s_blocksize;
+
+		p->unmap_zeroes = true;		/* a hole reads as zeroes */
+		p->unmap_granularity = max(fs_block / o.block_size, 1U);
+		p->unmap_alignment = 0;
+	}
 	return 0;
 
 close_file:
@@ -285,6 +306,107 @@ static int strix_fileio_space(struct strix_device *dev, u64 *avail_blocks,
 	return 0;
 }
 
+/* ---- thin provisioning ----------------------------------------------- */
+
+/* UNMAP: punch a hole; the file keeps its size. */
+static strix_sense_t strix_fileio_unmap(struct strix_cmd *cmd, u64 lba,
+					u64 nr_blocks)
+{
+	struct strix_vdisk *vd = strix_device_priv(cmd->dev);
+	loff_t pos = (loff_t)lba << vd->block_shift;
+	loff_t len = (loff_t)nr_blocks << vd->block_shift;
+	int ret;
+
+	if (!(vd->file->f_mode & FMODE_WRITE))
+		return STRIX_WRITE_PROTECTED;
+	ret = vfs_fallocate(vd->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    pos, len);
+	if (!ret && vd->o.write_through)
+		ret = vfs_fsync_range(vd->file, pos, pos + len - 1, 1);
+	if (ret)
+		pr_warn_ratelimited("%s: punching a hole: %d\n",
+				    strix_device_name(cmd->dev), ret);
+	return strix_errno_to_sense(ret, true);
+}
+
+/* WRITE SAME: the pattern page as many times as the range needs. */
+static strix_sense_t strix_fileio_write_same(struct strix_cmd *cmd, u64 lba,
+					     u64 nr_blocks, const void *block)
+{
+	struct strix_vdisk *vd = strix_device_priv(cmd->dev);
+	unsigned int per_page = PAGE_SIZE >> vd->block_shift;
+	loff_t pos = (loff_t)lba << vd->block_shift;
+	struct bio_vec *bv;
+	struct page *page;
+	int ret = 0;
+
+	if (!(vd->file->f_mode & FMODE_WRITE))
+		return STRIX_WRITE_PROTECTED;
+	page = strix_vdisk_pattern_page(block, vd->o.block_size);
+	bv = kmalloc_array(STRIX_VDISK_WS_PAGES, sizeof(*bv), GFP_KERNEL);
+	if (!page || !bv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (nr_blocks && !ret) {
+		u64 n = min_t(u64, nr_blocks, (u64)per_page * STRIX_VDISK_WS_PAGES);
+		size_t len = n << vd->block_shift, left = len;
+		struct iov_iter iter;
+		unsigned int i;
+
+		for (i = 0; left; i++) {
+			size_t l = min_t(size_t, left, PAGE_SIZE);
+
+			bvec_set_page(&bv[i], page, l, 0);
+			left -= l;
+		}
+		iov_iter_bvec(&iter, ITER_SOURCE, bv, i, len);
+		ret = strix_fileio_transfer(vd->file, &iter, pos, true, 0);
+		pos += len;
+		nr_blocks -= n;
+	}
+out:
+	kfree(bv);
+	if (page)
+		__free_page(page);
+	return strix_errno_to_sense(ret, true);
+}
+
+/*
+ * GET LBA STATUS: the file's data and holes from @lba on.  A block with
+ * any data in it is mapped; a hole counts only in whole blocks.  A file
+ * system without SEEK_DATA/SEEK_HOLE (the generic llseek) reports all
+ * data: mapped, which is true enough.
+ */
+static strix_sense_t strix_fileio_lba_status(struct strix_cmd *cmd, u64 lba,
+					     u64 *nr_blocks, bool *mapped)
+{
+	struct strix_vdisk *vd = strix_device_priv(cmd->dev);
+	unsigned int shift = vd->block_shift;
+	loff_t pos = (loff_t)lba << shift, data, hole;
+	u64 n;
+
+	data = vfs_llseek(vd->file, pos, SEEK_DATA);
+	if (data == -ENXIO) {			/* no data from here on */
+		*mapped = false;
+		return STRIX_OK;
+	}
+	if (data < 0)
+		return strix_errno_to_sense(data, false);
+	if ((u64)data >> shift > lba) {		/* a hole of whole blocks */
+		*mapped = false;
+		n = ((u64)data >> shift) - lba;
+	} else {
+		hole = vfs_llseek(vd->file, data, SEEK_HOLE);
+		if (hole < 0)
+			return strix_errno_to_sense(hole, false);
+		*mapped = true;
+		n = DIV_ROUND_UP_ULL((u64)hole, 1U << shift) - lba;
+	}
+	*nr_blocks = clamp_t(u64, n, 1, *nr_blocks);
+	return STRIX_OK;
+}
+
 static ssize_t strix_fileio_resync_size_store(struct kobject *kobj,
 					      struct kobj_attribute *attr,
 					      const char *buf, size_t count)
@@ -344,6 +466,9 @@ struct strix_handler strix_fileio_handler = {
 	.write			= strix_fileio_write,
 	.flush			= strix_fileio_flush,
 	.space			= strix_fileio_space,
+	.unmap			= strix_fileio_unmap,
+	.write_same		= strix_fileio_write_same,
+	.lba_status		= strix_fileio_lba_status,
 };
 
 MODULE_ALIAS("strix-handler-vdisk_fileio");

@@ -25,7 +25,7 @@
 
 static const char *const strix_nullio_params[] = {
 	"size", "size_mb", "blocksize", "read_only", "dummy", "rotational",
-	"removable", "t10_dev_id", NULL,
+	"removable", "t10_dev_id", "thin_provisioned", NULL,
 };
 
 static int strix_nullio_add_device(struct strix_device *dev,
@@ -94,6 +94,22 @@ static void strix_nullio_write(struct strix_cmd *cmd)
 	strix_cmd_io_done(cmd, STRIX_OK);
 }
 
+/*
+ * Nothing to deallocate or write.  LBPRZ stays 0 (params.unmap_zeroes):
+ * read_zero=0 may be set at any time and then reads return anything.
+ */
+static strix_sense_t strix_nullio_unmap(struct strix_cmd *cmd, u64 lba,
+					u64 nr_blocks)
+{
+	return STRIX_OK;
+}
+
+static strix_sense_t strix_nullio_write_same(struct strix_cmd *cmd, u64 lba,
+					     u64 nr_blocks, const void *block)
+{
+	return STRIX_OK;
+}
+
 static ssize_t strix_nullio_read_zero_show(struct kobject *kobj,
 					   struct kobj_attribute *attr,
 					   char *buf)
@@ -157,6 +173,7 @@ static struct attribute *strix_nullio_attrs[] = {
 	&strix_vdisk_attr_rotational.kattr.attr,
 	&strix_vdisk_attr_removable.kattr.attr,
 	&strix_vdisk_attr_t10_dev_id.kattr.attr,
+	&strix_vdisk_attr_thin_provisioned.kattr.attr,
 	&strix_vdisk_attr_read_zero.kattr.attr,
 	NULL,
 };
@@ -175,6 +192,8 @@ struct strix_handler strix_nullio_handler = {
 	.read			= strix_nullio_read,
 	.write			= strix_nullio_write,
 	/* flush: NULL, the core answers SYNCHRONIZE CACHE with GOOD */
+	.unmap			= strix_nullio_unmap,
+	.write_same		= strix_nullio_write_same,
 };
 
 MODULE_ALIAS("strix-handler-vdisk_nullio");

@@ -79,6 +79,7 @@ struct strix_vdisk {
 	struct strix_vdisk_opts	o;		/* o.filename is @filename */
 	unsigned int		block_shift;	/* log2(o.block_size) */
 	bool			read_zero;	/* nullio: reads return zeros */
+	bool			discard;	/* blockio: unmap by discard */
 	char			*filename;	/* fileio, blockio */
 	char			t10_dev_id[STRIX_VDISK_T10_DEV_ID_MAX + 1];
 	struct file		*file;		/* fileio */
@@ -122,6 +123,10 @@ int strix_vdisk_setup(struct strix_device *dev,
 		      const struct strix_vdisk_opts *o,
 		      struct strix_dev_params *p);
 void strix_vdisk_teardown(struct strix_device *dev);
+struct page *strix_vdisk_pattern_page(const void *block, u32 block_size);
+
+/* WRITE SAME writes at most this many pages of the pattern per call. */
+#define STRIX_VDISK_WS_PAGES	256
 struct strix_vdisk *strix_vdisk_from_kobj(struct kobject *kobj);
 ssize_t strix_vdisk_emit_key(char *buf, int len, bool key);
 int strix_vdisk_write_one(const char *buf);

@@ -126,6 +126,10 @@ enum strix_op {
 	 */
 	STRIX_OP_CAW,		/* COMPARE AND WRITE */
 	STRIX_OP_ORWRITE,	/* ORWRITE(16) */
+	/* thin provisioning (core/thin.c): the handler's synchronous ops */
+	STRIX_OP_UNMAP,		/* UNMAP: the parameter list in cmd->sg */
+	STRIX_OP_WRITE_SAME,	/* WRITE SAME(10)/(16), UNMAP bit, NDOB */
+	STRIX_OP_LBA_STATUS,	/* GET LBA STATUS */
 };
 
 /* How a command holds its LBA range (struct strix_range.mode). */

@@ -46,10 +46,26 @@ struct strix_dev_params {
 	bool	read_only;
 	bool	write_cache;		/* WCE: volatile cache, needs flush */
 	bool	fua;			/* honours FUA itself */
-	bool	thin_provisioned;
 	bool	rotational;
 	bool	removable;
 	u32	opt_xfer_blocks;	/* 0: not reported */
+
+	/*
+	 * Thin provisioning (logical block provisioning, SBC-3 4.7).
+	 * @thin_provisioned: the handler deallocates blocks (its unmap op) and
+	 *	the admin asked for it: LBPME, LBPU, LBPWS, LBPWS10, UNMAP and
+	 *	WRITE SAME with UNMAP.  The core clears it for a handler without
+	 *	an unmap op.
+	 * @unmap_zeroes: a deallocated block reads back as zeroes (LBPRZ).
+	 *	Set it only when the backing store guarantees it.
+	 * @unmap_granularity: the handler deallocates whole runs of this many
+	 *	blocks (a file system block); 0: not reported.
+	 * @unmap_alignment: where those runs start (LBA modulo granularity).
+	 */
+	bool	thin_provisioned;
+	bool	unmap_zeroes;
+	u32	unmap_granularity;
+	u32	unmap_alignment;
 };
 
 /*
@@ -96,6 +112,36 @@ struct strix_handler {
 	 */
 	int (*space)(struct strix_device *dev, u64 *avail_blocks,
 		     u64 *used_blocks);
+
+	/*
+	 * Thin provisioning and WRITE SAME.  Unlike read/write these are
+	 * synchronous: each does its part of a command and returns STRIX_OK
+	 * or why it failed; the core calls them (several times for an UNMAP
+	 * with several descriptors) and completes the command.  They may
+	 * sleep: the core calls them on the device's workqueue, in the
+	 * submitter's context only for a STRIX_HANDLER_ATOMIC_IO handler (whose
+	 * ops then must not sleep).  Ranges are on the device (the core
+	 * checked them); a range is never longer than the limits the core
+	 * reports in the Block Limits VPD page, but a handler must still work
+	 * in bounded chunks and never allocate @nr_blocks * block size.
+	 *
+	 * @unmap: deallocate [@lba, @lba + @nr_blocks): afterwards they read
+	 *	back as zeroes if the handler set params.unmap_zeroes.  NULL: the
+	 *	device cannot be thin provisioned.
+	 * @write_same: write the block @block (one block of the device's size)
+	 *	to each of [@lba, @lba + @nr_blocks), leaving them mapped;
+	 *	@block NULL means a block of zeroes.  NULL: WRITE SAME is an
+	 *	unknown command on the device.
+	 * @lba_status: the provisioning state of the run of blocks starting at
+	 *	@lba: set @mapped, and @nr_blocks (at most its value on entry,
+	 *	at least 1) to how many blocks from @lba share it.  A handler
+	 *	that cannot tell reports mapped.  NULL: everything is mapped.
+	 */
+	strix_sense_t (*unmap)(struct strix_cmd *cmd, u64 lba, u64 nr_blocks);
+	strix_sense_t (*write_same)(struct strix_cmd *cmd, u64 lba, u64 nr_blocks,
+				    const void *block);
+	strix_sense_t (*lba_status)(struct strix_cmd *cmd, u64 lba,
+				    u64 *nr_blocks, bool *mapped);
 };
 
 int strix_register_handler(struct strix_handler *h);
