@@ -112,7 +112,8 @@ def test_pages_field_by_field(stack, tmp_path, name):
 
     bl = sh("sg_vpd -p 0xb0 " + dev).stdout
     assert int(field(bl, r"Maximum transfer length: (\d+) blocks")) == MAX_XFER // bs
-    assert int(field(bl, r"Maximum compare and write length: (\d+)")) == 0
+    assert int(field(bl, r"Maximum compare and write length: (\d+)")) == 64
+    assert int(field(bl, r"Maximum atomic transfer length: (\d+)")) == min(256, MAX_XFER // bs)
     thin = want["thin"]
     assert int(field(bl, r"Maximum unmap LBA count: (\d+)")) == ((1 << 30) // bs if thin else 0)
     assert int(field(bl, r"Maximum unmap block descriptor count: (\d+)")) == (256 if thin else 0)

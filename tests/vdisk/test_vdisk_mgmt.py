@@ -23,7 +23,7 @@ DISK_TYPE = "0 - direct-access device (e.g., magnetic disk)\n"
 # cluster_mode, active, tst).
 PARAMS = {
     "vdisk_nullio": {"size", "size_mb", "blocksize", "read_only", "dummy",
-                     "rotational", "removable", "t10_dev_id"},
+                     "rotational", "removable", "t10_dev_id", "thin_provisioned"},
     "vdisk_fileio": {"filename", "blocksize", "read_only", "nv_cache", "write_through",
                      "o_direct", "thin_provisioned", "rotational", "removable",
                      "t10_dev_id"},

@@ -40,8 +40,8 @@ const NameSet blockio_params = [] {
 }();
 const NameSet nullio_params{
 	"size",       "size_mb",  "blocksize", "read_only",          "dummy",
-	"rotational", "removable", "t10_dev_id", "dif_type", "dif_mode",
-	"dif_filename", "dif_static_app_tag",
+	"rotational", "removable", "t10_dev_id", "thin_provisioned", "dif_type",
+	"dif_mode", "dif_filename", "dif_static_app_tag",
 };
 const NameSet vcdrom_params{"tst"};
 const NameSet no_params{};
