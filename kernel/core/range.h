@@ -54,7 +54,9 @@ struct strix_range_lock {
 static inline bool strix_range_overlap(const struct strix_range *a,
 				       const struct strix_range *b)
 {
-	return a->start < b->end && b->start < a->end;
+	/* an empty range overlaps nothing */
+	return a->start < a->end && b->start < b->end &&
+	       a->start < b->end && b->start < a->end;
 }
 
 static inline bool strix_range_conflict(const struct strix_range *a,
