@@ -17,7 +17,7 @@ from strixtest import can_read, can_write, prin, prout, sh
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "local"))
 from test_reservations import (  # noqa: E402,F401  (collected here with this file's nexuses)
-    test_capabilities_and_bad_requests, test_every_type_per_the_access_table,
+    ACCESS, every_type, test_capabilities_and_bad_requests,
     test_exclusive_access_registrants_only, test_preempt_and_abort_with_sg_persist,
     test_preempt_and_clear, test_register_and_ignore, test_register_reserve_release,
     test_spc2_reserve_release, register_and_move)
@@ -74,6 +74,15 @@ def test_three_initiators_are_three_nexuses(nexuses, iscsi_stack):
     full = prin(nexuses[0], "--read-full-status")
     for name in NAMES:
         assert name in full, full       # each its own iSCSI TransportID
+
+
+# The access table is the core's, whatever the transport: over iSCSI it
+# runs in the full stage (heavy), the local driver's run covers it on the
+# debug kernel.
+@pytest.mark.heavy
+@pytest.mark.parametrize("ptype", sorted(ACCESS))
+def test_every_type_per_the_access_table(nexuses, ptype):
+    every_type(nexuses, ptype)
 
 
 def test_register_and_move(nexuses, iscsi_stack):

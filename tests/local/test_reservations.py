@@ -157,6 +157,11 @@ ACCESS = {
 
 @pytest.mark.parametrize("ptype", sorted(ACCESS))
 def test_every_type_per_the_access_table(nexuses, ptype):
+    every_type(nexuses, ptype)
+
+
+def every_type(nexuses, ptype):
+    """Reservation type @ptype by A, A and B registered: what each sees."""
     a, b, c = nexuses
     name, *access = ACCESS[ptype]
     prout(a, "--register --param-sark=0xa")

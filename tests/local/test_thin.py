@@ -140,6 +140,9 @@ def sense_of(cmd):
 
 # ---- libiscsi -----------------------------------------------------------
 
+# heavy on the debug kernel only for time: the sg3_utils cases below cover
+# the same commands there
+@pytest.mark.heavy
 @pytest.mark.parametrize("suite", THIN_SUITES)
 def test_libiscsi_fileio(thin, suite):
     if not os.path.exists("/usr/bin/iscsi-test-cu"):
