@@ -72,7 +72,7 @@ for k in $kernels; do
 			# the long fio verifications and the blockio/nullio
 			# repeats of the libiscsi suites (marked heavy); make
 			# check-full runs those too.
-			stage "guest debug kernel" guest debug 3300 -m "not heavy" -- \
+			stage "guest debug kernel" guest debug 3300 -m "not heavy and not full" -- \
 				tests/core tests/harness tests/kunit tests/vdisk tests/local \
 				tests/strixctl tests/iscsi
 		fi ;;
@@ -81,7 +81,11 @@ for k in $kernels; do
 		else
 			stage "guest 6.12 (smoke)" guest 6.12 1200 -m smoke
 		fi ;;
-	*) stage "guest $k" guest "$k" 2400 ;;
+	*) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
+			stage "guest $k" guest "$k" 3600
+		else
+			stage "guest $k" guest "$k" 3000 -m "not full"
+		fi ;;
 	esac
 done
 
