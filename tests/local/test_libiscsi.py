@@ -89,6 +89,7 @@ def test_fileio_atomic(sgs, suite):
 
 
 @pytest.mark.heavy
+@pytest.mark.full
 @pytest.mark.parametrize("suite", ATOMIC_SUITES)
 def test_blockio_atomic(sgs, suite):
     check_suite(sgs["blockio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
@@ -100,12 +101,14 @@ def test_reservations(sgs, suite):
 
 
 @pytest.mark.heavy
+@pytest.mark.full
 @pytest.mark.parametrize("suite", DATA_SUITES)
 def test_blockio(sgs, suite):
     check_suite(sgs["blockio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
 @pytest.mark.heavy
+@pytest.mark.full
 @pytest.mark.parametrize("suite", NULLIO_SUITES)
 def test_nullio(sgs, suite):
     check_suite(sgs["nullio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)

@@ -151,6 +151,7 @@ def test_libiscsi_fileio(thin, suite):
 
 
 @pytest.mark.heavy
+@pytest.mark.full
 @pytest.mark.parametrize("suite", THIN_SUITES)
 def test_libiscsi_blockio(thin, suite):
     if not os.path.exists("/usr/bin/iscsi-test-cu"):
@@ -160,6 +161,7 @@ def test_libiscsi_blockio(thin, suite):
 
 # nullio keeps no data: not the WriteSame suites, which read back
 @pytest.mark.heavy
+@pytest.mark.full
 @pytest.mark.parametrize("suite", ["Unmap", "GetLBAStatus"])
 def test_libiscsi_nullio(thin, suite):
     if not os.path.exists("/usr/bin/iscsi-test-cu"):
