@@ -451,3 +451,34 @@ def preempt_and_abort_under_fio(a, b):
                        capture_output=True, text=True)
     print(r.stdout[-2000:])
     assert r.returncode == 0 and "err= 0" in r.stdout, "the winner's writes"
+
+
+class StateRig:
+    """strix loaded with a state_dir of its own (APTPL files, saved mode
+    pages); one fileio device d1, exported as LUN 0 of target t1."""
+
+    def __init__(self, state_dir, img):
+        self.state_dir = str(state_dir)
+        self.img = str(img)
+        self.tree = None
+
+    def load(self, state_dir=None):
+        self.tree = load_local_stack("state_dir=%s" % (state_dir or self.state_dir))
+
+    def unload(self):
+        if self.tree:
+            unload_local_stack(self.tree)
+            self.tree = None
+
+    def add_device(self):
+        self.tree.add_device("vdisk_fileio", "d1", "filename=%s" % self.img)
+
+    def export(self):
+        """Target t1 with d1 as LUN 0."""
+        self.tree.add_target("scst_local", "t1")
+        self.tree.add_lun("t1", "d1", 0)
+
+    def disk(self, name):
+        dev = session_disk(self.tree, "t1", name)
+        sh("sg_turs %s" % dev, check=False)        # the power-on UA
+        return dev

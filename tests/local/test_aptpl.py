@@ -7,39 +7,13 @@ import os
 import pytest
 
 import strixtest
-from strixtest import can_write, prin, prout, session_disk, sh
+from strixtest import can_write, prin, prout, sh
 
 A, B, C = "iqn.2026-12.test:a", "iqn.2026-12.test:b", "iqn.2026-12.test:c"
 
 
-class Rig:
-    """strix loaded with state_dir; one fileio device d1 on target t1."""
-
-    def __init__(self, state_dir, img):
-        self.state_dir = str(state_dir)
-        self.img = str(img)
-        self.tree = None
-
-    def load(self, state_dir=None):
-        self.tree = strixtest.load_local_stack("state_dir=%s" % (state_dir or self.state_dir))
-
-    def unload(self):
-        if self.tree:
-            strixtest.unload_local_stack(self.tree)
-            self.tree = None
-
-    def add_device(self):
-        self.tree.add_device("vdisk_fileio", "d1", "filename=%s" % self.img)
-
-    def export(self):
-        """Target t1 with d1 as LUN 0."""
-        self.tree.add_target("scst_local", "t1")
-        self.tree.add_lun("t1", "d1", 0)
-
-    def disk(self, name):
-        dev = session_disk(self.tree, "t1", name)
-        sh("sg_turs %s" % dev, check=False)        # the power-on UA
-        return dev
+class Rig(strixtest.StateRig):
+    """The state rig; its APTPL file and pr_state."""
 
     @property
     def file(self):

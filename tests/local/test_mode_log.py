@@ -14,33 +14,8 @@ from strixtest import session_disk, sh
 A, B = "iqn.2026-12.test:mode-a", "iqn.2026-12.test:mode-b"
 
 
-class Rig:
-    """strix loaded with state_dir; fileio device d1 as LUN 0 of target t1."""
-
-    def __init__(self, state_dir, img):
-        self.state_dir = str(state_dir)
-        self.img = str(img)
-        self.tree = None
-
-    def load(self):
-        self.tree = strixtest.load_local_stack("state_dir=%s" % self.state_dir)
-
-    def unload(self):
-        if self.tree:
-            strixtest.unload_local_stack(self.tree)
-            self.tree = None
-
-    def add_device(self):
-        self.tree.add_device("vdisk_fileio", "d1", "filename=%s" % self.img)
-
-    def export(self):
-        self.tree.add_target("scst_local", "t1")
-        self.tree.add_lun("t1", "d1", 0)
-
-    def disk(self, name):
-        dev = session_disk(self.tree, "t1", name)
-        sh("sg_turs %s" % dev, check=False)        # the power-on UA
-        return dev
+class Rig(strixtest.StateRig):
+    """The state rig; its saved mode pages file."""
 
     @property
     def file(self):
