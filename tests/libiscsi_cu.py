@@ -59,11 +59,33 @@ NOT_THIN = [r"Logical unit is fully provisioned", r"^UNMAP is not implemented"]
 # Strix reports one (READ CAPACITY(16) exponent 0).
 ONE_LB_PER_PB = [r"LBPPB < 2"]
 
+# Test cases of libiscsi 1.19 that are wrong, with the only command each
+# may fail on: {suite: ([tests], regex of its "Send ..." line)}.
+LIBISCSI_DEFECTS = {
+    # Simple and Miscompare loop up to 256 blocks and put the count in
+    # COMPARE AND WRITE's one-byte NUMBER OF LOGICAL BLOCKS field: 256 is
+    # sent as 0, which SBC-4 (5.3) says transfers and compares nothing and
+    # "shall not be considered an error", yet the test wants INVALID FIELD
+    # IN CDB for it (over the 64-block limit).  Strix answers GOOD, as SBC
+    # says.  Seen only where the initiator can send 256 KiB: over /dev/sg
+    # libiscsi stops the loop at the sg device's maximum transfer (about
+    # 130 blocks here).
+    "CompareAndWrite": (["Simple", "Miscompare"],
+                        r"^Send COMPAREANDWRITE \(Expecting CHECK_CONDITION\) "
+                        r"LBA:\d+ LEN:262144 "),
+}
+
+
 def run_suite(sg, suite, extra=()):
     """Run one suite on sg (a /dev/sgN or an iscsi:// URL); returns (ran,
     passed, failed, skip reasons, output)."""
     mode = "--verbose" if os.environ.get("STRIX_LIBISCSI_VERBOSE") else "--normal"
     cmd = ["iscsi-test-cu", "--dataloss", mode, *extra, "--test=ALL.%s" % suite, sg]
+    if suite in LIBISCSI_DEFECTS:
+        # each command logged (-V, stderr) in order with CUnit's test names
+        # (--verbose, stdout, unbuffered): see suite_failures()
+        cmd = ["stdbuf", "-o0", "-e0", "iscsi-test-cu", "-V", "--dataloss", "--verbose",
+               *extra, "--test=ALL.%s" % suite, sg]
     print("+ " + " ".join(cmd))
     res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=600)
@@ -75,11 +97,38 @@ def run_suite(sg, suite, extra=()):
     return ran, passed, failed, skips, out
 
 
+def suite_failures(out):
+    """{test name: [the command each [FAILED] line is about]} from a run
+    with -V: the last "Send ..." line before each failure report."""
+    fails = {}
+    test = last = None
+    for line in out.splitlines():
+        m = re.match(r"\s*Test: (\S+) \.\.\.", line)
+        if m:
+            test, last = m.group(1), None
+        s = line.strip()
+        if s.startswith("Send "):
+            last = s
+        if "[FAILED]" in line and test is not None:
+            fails.setdefault(test, []).append(last or "")
+    return fails
+
+
 def check_suite(sg, suite, allowed, extra=()):
     ran, passed, failed, skips, out = run_suite(sg, suite, extra)
     if failed:
         print(out if os.environ.get("STRIX_LIBISCSI_VERBOSE") else out[-8000:])
     assert ran > 0, "%s ran no test" % suite
+    if suite in LIBISCSI_DEFECTS and failed:
+        # only the commands libiscsi gets wrong may fail, each in a test
+        # named for it; everything else in those tests passed
+        tests, command = LIBISCSI_DEFECTS[suite]
+        fails = suite_failures(out)
+        assert fails and set(fails) <= set(tests), "%s: failed: %s" % (suite, fails)
+        wrong = [c for cs in fails.values() for c in cs if not re.search(command, c)]
+        assert not wrong, "%s: failures other than libiscsi's own defect: %s" % (suite, wrong)
+        assert failed == len(fails) and passed == ran - failed
+        failed, passed = 0, ran
     assert failed == 0, "%s: %d of %d tests failed" % (suite, failed, ran)
     assert passed == ran
     unexpected = [s for s in skips if not any(re.search(a, s) for a in allowed)]

@@ -28,15 +28,9 @@ def daemon(iscsi_stack):
 
 
 # Known gaps, each failing for a stated reason (strict: a fix shows up as
-# XPASS and must remove the entry).
-KNOWN = {
-    # Passes through the local driver (/dev/sg); over iSCSI a COMPARE AND
-    # WRITE of more blocks than MAXIMUM COMPARE AND WRITE LENGTH (VPD B0h)
-    # is answered GOOD in its Simple and Miscompare tests instead of
-    # INVALID FIELD IN CDB.  Cause not found yet (found in this session's
-    # make check); ESXi's ATS sends one block and is not affected.
-    "CompareAndWrite": "over iSCSI, a COMPARE AND WRITE over the length limit is not refused",
-}
+# XPASS and must remove the entry).  libiscsi's own defects are judged in
+# libiscsi_cu.LIBISCSI_DEFECTS instead.
+KNOWN = {}
 
 
 def suites(names):
