@@ -608,6 +608,25 @@ strix_cdb_lookup_sa(const struct strix_cdb_info *ci, u8 sa)
 	return NULL;
 }
 
+/*
+ * Whether the device in @ctx has the command of row @ci at all: the ALUA
+ * commands only in a device group (SET TARGET PORT GROUPS only with
+ * explicit ALUA), the thin provisioning ones only on a thin device.  The
+ * parser answers INVALID OPERATION CODE for the others, and REPORT
+ * SUPPORTED OPERATION CODES leaves them out: the same test for both.
+ */
+static bool strix_cdb_offered(const struct strix_cdb_info *ci,
+			      const struct strix_parse_ctx *ctx)
+{
+	if ((ci->flags & CDB_ALUA) && !ctx->alua)
+		return false;
+	if ((ci->flags & CDB_EXPL_ALUA) && !ctx->alua_explicit)
+		return false;
+	if ((ci->flags & CDB_THIN) && !(ctx->dp && ctx->dp->thin_provisioned))
+		return false;
+	return true;
+}
+
 /* ---- REPORT SUPPORTED OPERATION CODES --------------------------------- */
 
 /* A response being built: bytes past @len are counted, not written. */
@@ -660,6 +679,8 @@ static void strix_rsoc_usage(struct strix_rsoc_out *o,
  * strix_cdb_report_opcodes() - the REPORT SUPPORTED OPERATION CODES data
  * @cmd:      the parsed command (reporting options, RCTD, requested
  *            operation code and service action in its CDB)
+ * @ctx:      the device as the parser sees it: rows it refuses as
+ *            unknown (strix_cdb_offered()) are not reported
  * @buf:      where the response goes
  * @len:      room in @buf; at most this much is written
  * @produced: set to the full length of the response
@@ -671,8 +692,9 @@ static void strix_rsoc_usage(struct strix_rsoc_out *o,
  * that names an opcode with service actions without one (option 001b) or
  * one without them with one (010b).
  */
-strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
-				       u32 *produced)
+strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd,
+				       const struct strix_parse_ctx *ctx,
+				       u8 *buf, u32 len, u32 *produced)
 {
 	const u8 *cdb = cmd->cdb;
 	bool rctd = cdb[2] & 0x80;
@@ -690,6 +712,8 @@ strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
 			bool servactv;
 
 			ci = &strix_cdb_table[i];
+			if (!strix_cdb_offered(ci, ctx))
+				continue;
 			servactv = ci->flags & CDB_SA;
 			strix_rsoc_put(&o, ci->opcode, 1);
 			strix_rsoc_put(&o, 0, 1);
@@ -725,6 +749,8 @@ strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
 			ci = NULL;
 		break;
 	}
+	if (ci && !strix_cdb_offered(ci, ctx))
+		ci = NULL;
 
 	strix_rsoc_put(&o, 0, 1);
 	/* CTDP; SUPPORT 011b (as the standard says) or 001b (not supported) */
@@ -857,9 +883,7 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 		if (!ci)
 			return strix_invalid_field(cmd, 1, 4);
 	}
-	if (((ci->flags & CDB_ALUA) && !ctx->alua) ||
-	    ((ci->flags & CDB_EXPL_ALUA) && !ctx->alua_explicit) ||
-	    ((ci->flags & CDB_THIN) && !ctx->dp->thin_provisioned))
+	if (!strix_cdb_offered(ci, ctx))
 		return STRIX_INVALID_OPCODE;
 	ret = strix_alua_check(ctx->alua_state, ci->alua);
 	if (ret)

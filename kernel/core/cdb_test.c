@@ -1175,10 +1175,13 @@ static void strix_invalid_field_test(struct kunit *test)
 
 #define RSOC_BUF	4096	/* the response buffer of the cases below */
 
-/* REPORT SUPPORTED OPERATION CODES with @opt/@rctd for @op/@sa into @buf. */
-static strix_sense_t rsoc(struct kunit *test, struct strix_cmd **cmdp, u8 opt,
-			  bool rctd, u8 op, u16 sa, u8 *buf, u32 len,
-			  u32 *produced)
+/*
+ * REPORT SUPPORTED OPERATION CODES with @opt/@rctd for @op/@sa into @buf,
+ * on device @dev.
+ */
+static strix_sense_t rsoc_on(struct kunit *test, enum cdb_dev dev,
+			     struct strix_cmd **cmdp, u8 opt, bool rctd, u8 op,
+			     u16 sa, u8 *buf, u32 len, u32 *produced)
 {
 	u8 cdb[16] = { MAINTENANCE_IN, MI_REPORT_SUPPORTED_OPERATION_CODES,
 		       (rctd ? 0x80 : 0) | opt, op, sa >> 8, sa & 0xff };
@@ -1187,10 +1190,75 @@ static strix_sense_t rsoc(struct kunit *test, struct strix_cmd **cmdp, u8 opt,
 	cdb_put_be(cdb + 6, 4, len);
 	cmd = cdb_new_cmd(test, cdb, 12);
 	*cmdp = cmd;
-	KUNIT_ASSERT_EQ(test, sv(strix_cdb_parse(cmd, &cdb_ctx[DISK])), sv(STRIX_OK));
+	KUNIT_ASSERT_EQ(test, sv(strix_cdb_parse(cmd, &cdb_ctx[dev])), sv(STRIX_OK));
 	KUNIT_EXPECT_EQ(test, cmd->emul, (u8)STRIX_EMUL_REPORT_OPCODES);
 	memset(buf, 0xa5, RSOC_BUF);
-	return strix_cdb_report_opcodes(cmd, buf, len, produced);
+	return strix_cdb_report_opcodes(cmd, &cdb_ctx[dev], buf, len, produced);
+}
+
+static strix_sense_t rsoc(struct kunit *test, struct strix_cmd **cmdp, u8 opt,
+			  bool rctd, u8 op, u16 sa, u8 *buf, u32 len,
+			  u32 *produced)
+{
+	return rsoc_on(test, DISK, cmdp, opt, rctd, op, sa, buf, len, produced);
+}
+
+/* Whether the all-commands list of @dev has @op (@sa where it has one). */
+static bool rsoc_lists(struct kunit *test, enum cdb_dev dev, u8 op, u16 sa)
+{
+	u8 *buf = kunit_kzalloc(test, RSOC_BUF, GFP_KERNEL);
+	struct strix_cmd *cmd;
+	u32 produced, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, sv(rsoc_on(test, dev, &cmd, 0, false, 0, 0, buf,
+					 RSOC_BUF, &produced)), sv(STRIX_OK));
+	KUNIT_ASSERT_LE(test, produced, (u32)RSOC_BUF);
+	for (i = 4; i + 8 <= produced; i += 8)
+		if (buf[i] == op && (!(buf[i + 5] & 0x01) ||
+				     (buf[i + 2] << 8 | buf[i + 3]) == sa))
+			return true;
+	return false;
+}
+
+/*
+ * Per device: what the parser refuses as an unknown opcode on a device
+ * (UNMAP and GET LBA STATUS off a thin one, the ALUA commands outside a
+ * device group, SET TARGET PORT GROUPS without explicit ALUA) is not in
+ * its list, and a one-command request calls it not supported.
+ */
+static void strix_cdb_report_opcodes_dev_test(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, RSOC_BUF, GFP_KERNEL);
+	struct strix_cmd *cmd;
+	u32 produced;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_FALSE(test, rsoc_lists(test, DISK, UNMAP, 0));
+	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, THIN, UNMAP, 0));
+	KUNIT_EXPECT_FALSE(test, rsoc_lists(test, DISK, SERVICE_ACTION_IN_16,
+					    SAI_GET_LBA_STATUS));
+	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, THIN, SERVICE_ACTION_IN_16,
+					   SAI_GET_LBA_STATUS));
+	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, DISK, SERVICE_ACTION_IN_16,
+					   SAI_READ_CAPACITY_16));
+	KUNIT_EXPECT_FALSE(test, rsoc_lists(test, DISK, MAINTENANCE_IN,
+					    MI_REPORT_TARGET_PGS));
+	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, ALUA_IMPL, MAINTENANCE_IN,
+					   MI_REPORT_TARGET_PGS));
+	KUNIT_EXPECT_FALSE(test, rsoc_lists(test, ALUA_IMPL, MAINTENANCE_OUT,
+					    MO_SET_TARGET_PGS));
+	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, ALUA_EXPL, MAINTENANCE_OUT,
+					   MO_SET_TARGET_PGS));
+
+	/* one command: UNMAP is "not supported" on a disk, there on THIN */
+	KUNIT_ASSERT_EQ(test, sv(rsoc_on(test, DISK, &cmd, 1, false, UNMAP, 0,
+					 buf, 64, &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, buf[1], 0x01);
+	KUNIT_ASSERT_EQ(test, sv(rsoc_on(test, THIN, &cmd, 1, false, UNMAP, 0,
+					 buf, 64, &produced)), sv(STRIX_OK));
+	KUNIT_EXPECT_EQ(test, buf[1], 0x03);
+	KUNIT_EXPECT_EQ(test, buf[4], UNMAP);
 }
 
 static void strix_cdb_report_opcodes_test(struct kunit *test)
@@ -1299,6 +1367,7 @@ static struct kunit_case strix_cdb_test_cases[] = {
 	KUNIT_CASE(strix_invalid_field_test),
 	KUNIT_CASE(strix_alua_check_test),
 	KUNIT_CASE(strix_cdb_report_opcodes_test),
+	KUNIT_CASE(strix_cdb_report_opcodes_dev_test),
 	{}
 };
 

@@ -196,11 +196,12 @@ strix_sense_t strix_cdb_parse(struct strix_cmd *cmd,
 
 /*
  * strix_cdb_report_opcodes() - REPORT SUPPORTED OPERATION CODES data for
- * the parsed @cmd, from the CDB table (at most @len bytes into @buf;
- * @produced: the full length).
+ * the parsed @cmd, from the CDB table, as the parser sees the device in
+ * @ctx (at most @len bytes into @buf; @produced: the full length).
  */
-strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd, u8 *buf, u32 len,
-				       u32 *produced);
+strix_sense_t strix_cdb_report_opcodes(struct strix_cmd *cmd,
+				       const struct strix_parse_ctx *ctx,
+				       u8 *buf, u32 len, u32 *produced);
 
 /*
  * strix_invalid_field() - fail with INVALID FIELD IN CDB pointing at

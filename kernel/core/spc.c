@@ -760,15 +760,23 @@ static strix_sense_t spc_report_tmf(struct strix_cmd *cmd,
 	return STRIX_OK;
 }
 
-/* REPORT SUPPORTED OPERATION CODES: the parser's table says (cdb.c). */
+/*
+ * REPORT SUPPORTED OPERATION CODES: the parser's table says (cdb.c), for
+ * this device: its ALUA mode (TPGS in INQUIRY) and provisioning.
+ */
 static strix_sense_t spc_report_opcodes(struct strix_cmd *cmd,
 					const struct strix_emul_ctx *ctx,
 					struct spc_out *o)
 {
+	struct strix_parse_ctx pctx = {
+		.dp = ctx->dp,
+		.alua = spc_ident(ctx)->tpgs != 0,
+		.alua_explicit = spc_ident(ctx)->tpgs == 3,
+	};
 	u32 produced;
 	strix_sense_t ret;
 
-	ret = strix_cdb_report_opcodes(cmd, o->buf, o->len, &produced);
+	ret = strix_cdb_report_opcodes(cmd, &pctx, o->buf, o->len, &produced);
 	o->pos = produced;
 	return ret;
 }

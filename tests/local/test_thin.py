@@ -359,6 +359,31 @@ def test_read_only_lun_refuses(thin):
     assert allocated(thin["img"]) == before
 
 
+def test_opcodes_per_device(thin):
+    """sg_opcodes: the thin LUN lists UNMAP and GET LBA STATUS; a fully
+    provisioned one does not (it answers INVALID OPERATION CODE to both)
+    and calls them not supported when asked for one command."""
+    tree = thin["tree"]
+    tree.add_device("vdisk_nullio", "d_thick", "size_mb=1")
+    tree.add_target("scst_local", "t_thick")
+    tree.add_lun("t_thick", "d_thick", 0)
+    host = tree.add_session("t_thick", "iqn.2026-12.test:thick")
+    thick = strixtest.udev_settle(lambda: sysfs_dir(host, 0, "scsi_generic"))
+    assert thick
+    unmap = re.compile(r"^\s*42\s.*unmap", re.M | re.I)
+    lba_status = re.compile(r"^\s*9e\s+12\s.*lba status", re.M | re.I)
+    rc16 = re.compile(r"^\s*9e\s+10\s.*capacity", re.M | re.I)
+    listed = sh("sg_opcodes " + thin["fileio"][0]).stdout
+    assert unmap.search(listed) and lba_status.search(listed) and rc16.search(listed), listed
+    listed = sh("sg_opcodes " + thick).stdout
+    assert rc16.search(listed), listed
+    assert not unmap.search(listed) and not lba_status.search(listed), listed
+    one = sh("sg_opcodes --opcode=0x42 " + thick, check=False).stdout
+    assert re.search(r"not supported", one, re.I), one
+    one = sh("sg_opcodes --opcode=0x42 " + thin["fileio"][0]).stdout
+    assert not re.search(r"not supported", one, re.I), one
+
+
 def test_fstrim_ext4(thin, tmp_path):
     sg, sd = thin["fileio"]
     img = thin["img"]
