@@ -593,7 +593,7 @@ static void xcopy_put_be(u8 *p, u64 v, unsigned int n)
 static u32 xcopy_op_params(u8 *b)
 {
 	static const u8 descs[] = { STRIX_XCOPY_DESC_B2B, STRIX_XCOPY_DESC_CSCD_ID };
-	u32 n = 43 + sizeof(descs);
+	u32 n = 44 + sizeof(descs);
 
 	xcopy_put_be(b, n - 4, 4);		/* AVAILABLE DATA */
 	b[4] = 0x01;				/* SNLID: LIST ID USAGE 11b */
@@ -601,12 +601,14 @@ static u32 xcopy_op_params(u8 *b)
 	xcopy_put_be(b + 10, STRIX_XCOPY_MAX_SEGMENTS, 2);
 	xcopy_put_be(b + 12, STRIX_XCOPY_MAX_LIST_LEN, 4);
 	xcopy_put_be(b + 16, STRIX_XCOPY_MAX_SEGMENT_BYTES, 4);
-	/* 20: MAXIMUM INLINE DATA LENGTH 0, 24: HELD DATA LIMIT 0, 28: stream 0 */
-	b[34] = 0;		/* TOTAL CONCURRENT COPIES: not limited here */
-	b[35] = 0;		/* MAXIMUM CONCURRENT COPIES */
-	b[36] = 0;		/* DATA SEGMENT GRANULARITY: one byte (2^0) */
-	b[42] = sizeof(descs);
-	memcpy(b + 43, descs, sizeof(descs));
+	/*
+	 * 20: MAXIMUM INLINE DATA LENGTH 0, 24: HELD DATA LIMIT 0, 28:
+	 * MAXIMUM STREAM DEVICE TRANSFER SIZE 0, 34: TOTAL CONCURRENT COPIES
+	 * and 36: MAXIMUM CONCURRENT COPIES 0 (not limited here), 37-39:
+	 * DATA SEGMENT, INLINE DATA and HELD DATA GRANULARITY 2^0.
+	 */
+	b[43] = sizeof(descs);		/* IMPLEMENTED DESCRIPTOR LIST LENGTH */
+	memcpy(b + 44, descs, sizeof(descs));
 	return n;
 }
 
