@@ -33,6 +33,8 @@ ATOMIC_SUITES = ["CompareAndWrite", "OrWrite", "WriteAtomic16"]
 # on a LUN no ExtendedCopy test has copied on, so its "no copy yet" check
 # finds none.
 XCOPY_SUITES = ["ExtendedCopy", "ReceiveCopyResults"]
+# Right for an SPC-4 target: the NUL bit of a CSCD is obsolete there.
+SPC4_XCOPY = [r"Target is SPC-4\+\. Skipping NUL bit test"]
 # A removable LUN: the medium-removal suites must run, not skip.
 REMOVABLE_SUITES = ["StartStopUnit", "PreventAllow", "NoMedia", "Inquiry", "Read10",
                     "Write10"]

@@ -117,12 +117,11 @@ static strix_sense_t xcopy_parse_cscd(const u8 *d, u32 off,
 		*field = off;
 		return STRIX_UNSUPP_CSCD_TYPE;
 	}
-	/* LU ID TYPE (bits 7-6): only 00b, the designator names the LU */
-	if (d[1] & 0xc0) {
-		*field = off + 1;
-		return STRIX_INVALID_FIELD_PARAM;
-	}
-	/* NUL: a null device, which no LUN is */
+	/*
+	 * Byte 1 bits 7-6 (SPC-3's LU ID TYPE) are ignored as SPC-4 says (and
+	 * libiscsi checks); the designator names the LU.  NUL (SPC-3: a null
+	 * device, obsolete in SPC-4): no LUN is one.
+	 */
 	if (d[1] & 0x20)
 		return STRIX_COPY_UNREACHABLE;
 	/* PERIPHERAL DEVICE TYPE: block devices only */
@@ -401,7 +400,7 @@ static strix_sense_t xcopy_prepare(struct strix_xcopy *x)
 		    s->nr_blocks > READ_ONCE(src->params.nr_blocks) - s->src_lba ||
 		    s->dst_lba > READ_ONCE(dst->params.nr_blocks) ||
 		    s->nr_blocks > READ_ONCE(dst->params.nr_blocks) - s->dst_lba)
-			return STRIX_COPY_LBA_OUT_OF_RANGE;
+			return STRIX_COPY_OUT_OF_RANGE;
 		if (s->nr_blocks && x->tds[s->dst]->read_only)
 			return STRIX_WRITE_PROTECTED;
 	}

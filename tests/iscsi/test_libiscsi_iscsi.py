@@ -7,7 +7,7 @@ import pytest
 import initiator
 from iscsi_wire import TARGET
 from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE, NOT_THIN,
-                         PR_SUITES, XCOPY_SUITES, check_suite)
+                         PR_SUITES, SPC4_XCOPY, XCOPY_SUITES, check_suite)
 
 URL = "iscsi://127.0.0.1:3260/%s/0" % TARGET
 INITIATORS = ["-i", "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
@@ -17,7 +17,7 @@ ISCSI_SUITES = ["iSCSIcmdsn", "iSCSIdatasn", "iSCSIResiduals", "iSCSITMF"]
 # With a real iSCSI session the suites that need nexus loss, logout or a
 # second initiator run too: no "only supported for iSCSI backends" skips.
 ALLOWED = ([s for s in LATER if "iSCSI backends" not in s] + NOT_THIN + NOT_REMOVABLE +
-           NOT_READ_ONLY)
+           NOT_READ_ONLY + SPC4_XCOPY)
 
 
 @pytest.fixture

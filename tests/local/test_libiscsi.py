@@ -18,7 +18,7 @@ import strixtest
 from strixtest import sh
 
 from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE,  # noqa: F401
-                         NOT_THIN, NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, XCOPY_SUITES,
+                         NOT_THIN, NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, SPC4_XCOPY, XCOPY_SUITES,
                          check_suite,
                          run_suite)
 
@@ -101,7 +101,8 @@ def test_blockio_atomic(sgs, suite):
 @pytest.mark.parametrize("suite", XCOPY_SUITES)
 def test_xcopy(sgs, suite):
     lun = "fileio" if suite == "ExtendedCopy" else "blockio"
-    check_suite(sgs[lun], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
+    check_suite(sgs[lun], suite,
+                LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY + SPC4_XCOPY)
 
 
 @pytest.mark.parametrize("suite", PR_SUITES)
