@@ -1050,7 +1050,7 @@ struct trunc_case {
 
 static const struct trunc_case trunc_cases[] = {
 	{ "inquiry", STRIX_EMUL_INQUIRY, { INQUIRY, 0, 0, 0, 0xff }, 96 },
-	{ "vpd 00h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x00, 0, 0xff }, 10 },
+	{ "vpd 00h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x00, 0, 0xff }, 11 },
 	{ "vpd 80h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x80, 0, 0xff }, 20 },
 	{ "vpd 83h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x83, 0, 0xff }, 53 },
 	{ "vpd b0h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0xb0, 0, 0xff }, 64 },
@@ -1157,7 +1157,10 @@ static void spc_report_tpg_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, be32(f->buf), 0U);
 }
 
-/* INQUIRY byte 5, TPGS: 00b without ALUA, 01b implicit, 11b both. */
+/*
+ * INQUIRY byte 5, TPGS: 00b without ALUA, 01b implicit, 11b both; beside
+ * it 3PC (a disk supports EXTENDED COPY).
+ */
 static void spc_inquiry_tpgs_test(struct kunit *test)
 {
 	struct spc_fix *f = test->priv;
@@ -1169,8 +1172,8 @@ static void spc_inquiry_tpgs_test(struct kunit *test)
 		EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_INQUIRY,
 					   CDB(INQUIRY, 0, 0, 0, 96), T_BUF),
 			     STRIX_OK);
-		KUNIT_EXPECT_EQ_MSG(test, f->buf[5], tpgs[i] << 4, "TPGS %u",
-				    tpgs[i]);
+		KUNIT_EXPECT_EQ_MSG(test, f->buf[5], tpgs[i] << 4 | 0x08,
+				    "TPGS %u", tpgs[i]);
 	}
 }
 
