@@ -27,6 +27,14 @@ NULLIO_SUITES = [
 # they read back what they wrote, so not on nullio.  The iSCSI-only test
 # (CompareAndWrite.InvalidDataOutSize edits the PDU) skips through sg.
 ATOMIC_SUITES = ["CompareAndWrite", "OrWrite", "WriteAtomic16"]
+# Third-party copy (core/xcopy.c): EXTENDED COPY within the LUN, and
+# RECEIVE COPY RESULTS.  Copy status is kept per I_T_L nexus: through the
+# local driver (one session for every process) RECEIVE COPY RESULTS runs
+# on a LUN no ExtendedCopy test has copied on, so its "no copy yet" check
+# finds none.
+XCOPY_SUITES = ["ExtendedCopy", "ReceiveCopyResults"]
+# Right for an SPC-4 target: the NUL bit of a CSCD is obsolete there.
+SPC4_XCOPY = [r"Target is SPC-4\+\. Skipping NUL bit test"]
 # A removable LUN: the medium-removal suites must run, not skip.
 REMOVABLE_SUITES = ["StartStopUnit", "PreventAllow", "NoMedia", "Inquiry", "Read10",
                     "Write10"]

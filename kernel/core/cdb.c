@@ -504,6 +504,28 @@ static const struct strix_cdb_info strix_cdb_table[] = {
 	  .allowed = { [1] = 0xf6, [2 ... 13] = 0xff, [14] = 0x3f },
 	  .check = strix_check_write_verify },
 	/*
+	 * EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (core/xcopy.c): the
+	 * LID4 service actions are not supported (INVALID FIELD IN CDB).
+	 * EXTENDED COPY names its own source and destination LUNs, so write
+	 * protection is checked per destination there, not here.
+	 */
+	{ .opcode = EXTENDED_COPY, .sa = 0x00, .len = 16, .op = STRIX_OP_XCOPY,
+	  .dir = STRIX_DATA_WRITE, .flags = CDB_SA | CDB_ALLOC,
+	  .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [10 ... 13] = 0xff } },
+	{ .opcode = RECEIVE_COPY_RESULTS, .sa = 0x00, .res = STRIX_RES_ALLOWED,
+	  .len = 16, .op = STRIX_OP_COPY_RESULTS, .dir = STRIX_DATA_READ,
+	  .flags = CDB_SA | CDB_ALLOC, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2] = 0xff, [10 ... 13] = 0xff } },
+	{ .opcode = RECEIVE_COPY_RESULTS, .sa = 0x03, .res = STRIX_RES_ALLOWED,
+	  .len = 16, .op = STRIX_OP_COPY_RESULTS, .dir = STRIX_DATA_READ,
+	  .flags = CDB_SA | CDB_ALLOC, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [10 ... 13] = 0xff } },
+	{ .opcode = RECEIVE_COPY_RESULTS, .sa = 0x04, .res = STRIX_RES_ALLOWED,
+	  .len = 16, .op = STRIX_OP_COPY_RESULTS, .dir = STRIX_DATA_READ,
+	  .flags = CDB_SA | CDB_ALLOC, .len_off = 10, .len_bytes = 4,
+	  .allowed = { [1] = 0x1f, [2] = 0xff, [10 ... 13] = 0xff } },
+	/*
 	 * COMPARE AND WRITE byte 1 as WRITE(16)'s; NUMBER OF LOGICAL BLOCKS
 	 * in byte 13; the Data-Out buffer holds twice that.
 	 */

@@ -495,6 +495,24 @@ static void strix_cmd_queue_io(struct strix_cmd *cmd)
 	queue_work(cmd->dev->wq, &cmd->work);
 }
 
+/**
+ * strix_cmd_internal_io() - run a core-internal READ or WRITE on any device
+ * @cmd: a command the core made itself (xcopy.c): @sess, @dev, @op
+ *       (STRIX_OP_READ or STRIX_OP_WRITE), @lba, @nr_blocks, @sg/@sg_cnt,
+ *       @fua and @range.mode (shared for a write) set, @next the step
+ *       that receives the result, no @tgt_dev (not listed for task
+ *       management: its owner checks for aborts)
+ *
+ * It goes the way a submitted command's I/O goes: the range lock for a
+ * write, then the handler inline or on the device's workqueue.  @next
+ * runs in any context and must release a held range
+ * (strix_range_release()).
+ */
+void strix_cmd_internal_io(struct strix_cmd *cmd)
+{
+	strix_cmd_queue_io(cmd);
+}
+
 /* The LUN numbers a session sees, for REPORT LUNS. */
 static u64 *strix_session_luns(struct strix_session *sess, unsigned int *n,
 			       gfp_t gfp)
@@ -705,6 +723,12 @@ static void strix_cmd_execute(struct strix_cmd *cmd)
 			return;
 		}
 		break;
+	case STRIX_OP_XCOPY:
+		strix_xcopy_execute(cmd);	/* xcopy.c */
+		return;
+	case STRIX_OP_COPY_RESULTS:
+		strix_copy_results_execute(cmd);
+		return;
 	case STRIX_OP_CAW:
 	case STRIX_OP_ORWRITE:
 		/* 0 blocks: nothing compared, nothing written (SBC-3 5.3) */

@@ -275,6 +275,14 @@ struct strix_tgt_dev {
 	/* commands submitted and not yet done (tmf.c), under @cmd_lock */
 	spinlock_t cmd_lock;
 	struct list_head cmds;		/* struct strix_cmd.td_entry */
+	/*
+	 * The last EXTENDED COPY's status this nexus sent to this LUN's copy
+	 * manager, for RECEIVE COPY RESULTS (xcopy.c): allocated at the
+	 * first copy that holds one, freed with the nexus; the pointer and
+	 * its contents under @xcopy_lock.
+	 */
+	spinlock_t xcopy_lock;
+	struct strix_xcopy_status *xcopy;
 };
 
 enum {
@@ -437,5 +445,15 @@ gfp_t strix_cmd_gfp(const struct strix_cmd *cmd);
 
 /* thin.c: UNMAP, WRITE SAME, GET LBA STATUS on the handler's ops */
 void strix_thin_execute(struct strix_cmd *cmd);
+
+/* cmd.c: a core-internal command on any device (xcopy.c) */
+void strix_cmd_internal_io(struct strix_cmd *cmd);
+
+/* xcopy.c: EXTENDED COPY, RECEIVE COPY RESULTS */
+void strix_xcopy_execute(struct strix_cmd *cmd);
+void strix_copy_results_execute(struct strix_cmd *cmd);
+void strix_xcopy_nexus_free(struct strix_tgt_dev *td);
+int strix_xcopy_init(void);
+void strix_xcopy_exit(void);
 
 #endif

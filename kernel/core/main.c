@@ -36,9 +36,12 @@ static int __init strix_init(void)
 		strix_buf_exit();
 		return ret;
 	}
-	ret = strix_sysfs_init();
+	ret = strix_xcopy_init();
 	if (ret)
 		goto tmf_exit;
+	ret = strix_sysfs_init();
+	if (ret)
+		goto xcopy_exit;
 	ret = strix_alua_init();
 	if (ret)
 		goto sysfs_exit;
@@ -52,6 +55,8 @@ alua_exit:
 	strix_alua_exit();
 sysfs_exit:
 	strix_sysfs_exit();
+xcopy_exit:
+	strix_xcopy_exit();
 tmf_exit:
 	strix_tmf_exit_module();
 	strix_buf_exit();
@@ -64,6 +69,7 @@ static void __exit strix_exit(void)
 	strix_alua_exit();
 	strix_sysfs_exit();
 	rcu_barrier();	/* nexus structures freed with kfree_rcu() */
+	strix_xcopy_exit();
 	strix_tmf_exit_module();
 	strix_buf_exit();
 	pr_info("Strix target core unloaded\n");

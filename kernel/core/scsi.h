@@ -181,6 +181,71 @@ strix_sense_t strix_unmap_parse(const u8 *buf, u32 len, u64 nr_blocks,
  */
 void strix_lba_status_put(u8 *buf, u64 lba, u32 nr_blocks, bool mapped);
 
+/*
+ * Third-party copy limits (core/xcopy.c), as RECEIVE COPY RESULTS
+ * (OPERATING PARAMETERS) and the third-party copy VPD page (8Fh) report
+ * them.  The descriptor list may hold the maximum of both kinds, no more
+ * (MAXIMUM DESCRIPTOR LIST LENGTH).  One segment copies at most
+ * @STRIX_XCOPY_MAX_SEGMENT_BYTES, in chunks of @STRIX_XCOPY_CHUNK_BYTES.
+ */
+#define STRIX_XCOPY_MAX_CSCDS		8
+#define STRIX_XCOPY_MAX_SEGMENTS	16
+#define STRIX_XCOPY_HDR_LEN		16
+#define STRIX_XCOPY_CSCD_LEN		32	/* identification descriptor E4h */
+#define STRIX_XCOPY_SEG_LEN		28	/* block to block segment 02h */
+#define STRIX_XCOPY_MAX_LIST_LEN	(STRIX_XCOPY_MAX_CSCDS * STRIX_XCOPY_CSCD_LEN + \
+					 STRIX_XCOPY_MAX_SEGMENTS * STRIX_XCOPY_SEG_LEN)
+#define STRIX_XCOPY_MAX_SEGMENT_BYTES	(64U << 20)
+#define STRIX_XCOPY_CHUNK_BYTES		(1U << 20)
+#define STRIX_XCOPY_DESC_CSCD_ID	0xe4	/* identification descriptor CSCD */
+#define STRIX_XCOPY_DESC_B2B		0x02	/* block device to block device */
+/* LIST ID USAGE (parameter list byte 1 bits 4-3) */
+#define STRIX_XCOPY_LIST_ID_HOLD	0	/* status held for RECEIVE COPY RESULTS */
+#define STRIX_XCOPY_LIST_ID_DISCARD	2	/* held too (SPC-4 allows it) */
+#define STRIX_XCOPY_NO_LIST_ID		3	/* list identifier 0, nothing held */
+
+/* One identification descriptor CSCD (E4h) as the list names it. */
+struct strix_xcopy_cscd {
+	u8 code_set;
+	u8 association;
+	u8 desig_type;
+	u8 desig_len;
+	u8 desig[20];
+	u32 block_size;		/* DISK BLOCK LENGTH, 0: not given */
+};
+
+/* One block to block segment (02h). */
+struct strix_xcopy_seg {
+	u16 src;		/* CSCD indexes, < nr_cscds */
+	u16 dst;
+	u16 nr_blocks;		/* 0: nothing to copy */
+	u64 src_lba;
+	u64 dst_lba;
+};
+
+struct strix_xcopy_list {
+	u8 list_id;
+	u8 list_id_usage;	/* STRIX_XCOPY_LIST_ID_* */
+	unsigned int nr_cscds;
+	unsigned int nr_segs;
+	struct strix_xcopy_cscd cscds[STRIX_XCOPY_MAX_CSCDS];
+	struct strix_xcopy_seg segs[STRIX_XCOPY_MAX_SEGMENTS];
+};
+
+/*
+ * strix_xcopy_parse() - check an EXTENDED COPY (LID1) parameter list, whole,
+ * before anything is resolved or copied
+ * @buf:   the list as received; at most STRIX_XCOPY_HDR_LEN +
+ *         STRIX_XCOPY_MAX_LIST_LEN bytes of it are read
+ * @len:   PARAMETER LIST LENGTH (0: no list, nothing to do)
+ * @l:     filled in
+ * @field: for INVALID FIELD IN PARAMETER LIST, set to the byte
+ *
+ * Pure: no allocation, no state, no device looked up.
+ */
+strix_sense_t strix_xcopy_parse(const u8 *buf, u32 len,
+				struct strix_xcopy_list *l, u16 *field);
+
 /* Builds the opcode index of the CDB table; once, at module init. */
 void strix_cdb_init(void);
 

@@ -75,6 +75,19 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	[__STRIX_PORT_STANDBY]		= { CC, NOT_READY, 0x04, 0x0b },
 	[__STRIX_PORT_UNAVAILABLE]	= { CC, NOT_READY, 0x04, 0x0c },
 	[__STRIX_PORT_OFFLINE]		= { CC, NOT_READY, 0x04, 0x12 },
+	[__STRIX_TOO_MANY_CSCDS]	= { CC, ILLEGAL_REQUEST, 0x26, 0x06 },
+	[__STRIX_UNSUPP_CSCD_TYPE]	= { CC, ILLEGAL_REQUEST, 0x26, 0x07 },
+	[__STRIX_TOO_MANY_SEGMENTS]	= { CC, ILLEGAL_REQUEST, 0x26, 0x08 },
+	[__STRIX_UNSUPP_SEGMENT_TYPE]	= { CC, ILLEGAL_REQUEST, 0x26, 0x09 },
+	[__STRIX_COPY_UNREACHABLE]	= { CC, COPY_ABORTED, 0x08, 0x04 },
+	/*
+	 * A segment past the end of a copy target: COPY ABORTED with no
+	 * further ASC.  (LOGICAL BLOCK ADDRESS OUT OF RANGE would say more;
+	 * libiscsi's ExtendedCopy.ValidSegDescr accepts only 00/00, 08/04
+	 * and 0D/02 here.)
+	 */
+	[__STRIX_COPY_OUT_OF_RANGE]	= { CC, COPY_ABORTED, 0x00, 0x00 },
+	[__STRIX_COPY_TARGET_FAILED]	= { CC, COPY_ABORTED, 0x0d, 0x01 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

@@ -40,6 +40,7 @@ static struct strix_tgt_dev *strix_tgt_dev_create(struct strix_session *sess,
 	init_completion(&td->drained);
 	spin_lock_init(&td->cmd_lock);
 	INIT_LIST_HEAD(&td->cmds);
+	spin_lock_init(&td->xcopy_lock);
 	td->sess = sess;
 	td->dev = lun->dev;
 	td->lun = lun->lun;
@@ -73,6 +74,7 @@ static void strix_tgt_dev_destroy(struct strix_tgt_dev *td)
 	percpu_ref_exit(&td->ref);
 	strix_res_nexus_del(td);
 	strix_tgt_dev_allow_removal(td);
+	strix_xcopy_nexus_free(td);
 	strix_device_put(td->dev);
 	kfree_rcu(td, rcu);
 }

@@ -33,6 +33,7 @@
 #define SPC_INQ_VERSION_SPC4	0x06	/* byte 2 */
 #define SPC_INQ_HISUP		0x10	/* byte 3 */
 #define SPC_INQ_RESP_FORMAT	0x02	/* byte 3 */
+#define SPC_INQ_3PC		0x08	/* byte 5 */
 #define SPC_INQ_CMDQUE		0x02	/* byte 7 */
 #define SPC_INQ_STD_LEN		96
 #define SPC_INQ_VERSION_DESCS	8	/* bytes 58..73 */
@@ -46,6 +47,7 @@
 #define SPC_VPD_SUPPORTED	0x00
 #define SPC_VPD_SERIAL		0x80
 #define SPC_VPD_DEVID		0x83
+#define SPC_VPD_3PC		0x8f	/* third-party copy */
 #define SPC_VPD_BLOCK_LIMITS	0xb0
 #define SPC_VPD_BDC		0xb1	/* block device characteristics */
 #define SPC_VPD_LBP		0xb2	/* logical block provisioning */
@@ -325,7 +327,8 @@ static void spc_inquiry_std(const struct strix_emul_ctx *ctx,
 	spc_u8(o, SPC_INQ_VERSION_SPC4);
 	spc_u8(o, SPC_INQ_HISUP | SPC_INQ_RESP_FORMAT);
 	spc_u8(o, SPC_INQ_STD_LEN - 5);		/* additional length */
-	spc_u8(o, (id->tpgs & 0x03) << 4);	/* TPGS (ALUA); no SCCS, 3PC, PROTECT */
+	/* TPGS (ALUA); 3PC on disks (EXTENDED COPY, xcopy.c); no SCCS, PROTECT */
+	spc_u8(o, (id->tpgs & 0x03) << 4 | (spc_is_disk(ctx) ? SPC_INQ_3PC : 0));
 	spc_u8(o, 0);		/* ENCSERV MULTIP */
 	spc_u8(o, SPC_INQ_CMDQUE);
 	spc_ascii(o, id->vendor, 8);
@@ -399,6 +402,67 @@ static void spc_vpd_devid(const struct strix_emul_ctx *ctx, struct spc_out *o)
 	}
 }
 
+/* Third-party copy descriptor types (SPC-4 7.8.17). */
+#define SPC_3PC_SUPPORTED_CMDS		0x0001
+#define SPC_3PC_PARAMETER_DATA		0x0004
+#define SPC_3PC_SUPPORTED_DESCS		0x0008
+#define SPC_3PC_SUPPORTED_CSCD_IDS	0x000c
+
+/* A third-party copy descriptor's header; its length is patched. */
+static u32 spc_3pc_desc_start(struct spc_out *o, u16 type)
+{
+	u32 start = o->pos;
+
+	spc_be16(o, type);
+	spc_be16(o, 0);
+	return start;
+}
+
+/* Pad the descriptor to a multiple of 4 bytes and set its length. */
+static void spc_3pc_desc_end(struct spc_out *o, u32 start)
+{
+	spc_zero(o, (4 - (o->pos - start) % 4) % 4);
+	spc_patch_be(o, start + 2, o->pos - start - 4, 2);
+}
+
+/*
+ * The third-party copy page: what EXTENDED COPY (LID1) and RECEIVE COPY
+ * RESULTS support (core/xcopy.c) and their limits.  No ROD (LID4)
+ * descriptors, no CSCD descriptor IDs beyond the list's own indexes.
+ */
+static void spc_vpd_3pc(const struct strix_emul_ctx *ctx, struct spc_out *o)
+{
+	static const u8 cmds[] = {
+		EXTENDED_COPY, 1, 0x00,				/* LID1 */
+		RECEIVE_COPY_RESULTS, 3, 0x00, 0x03, 0x04,	/* status, params, failed */
+	};
+	static const u8 descs[] = { STRIX_XCOPY_DESC_B2B, STRIX_XCOPY_DESC_CSCD_ID };
+	u32 d;
+
+	d = spc_3pc_desc_start(o, SPC_3PC_SUPPORTED_CMDS);
+	spc_u8(o, sizeof(cmds));
+	spc_bytes(o, cmds, sizeof(cmds));
+	spc_3pc_desc_end(o, d);
+
+	d = spc_3pc_desc_start(o, SPC_3PC_PARAMETER_DATA);
+	spc_zero(o, 4);
+	spc_be16(o, STRIX_XCOPY_MAX_CSCDS);
+	spc_be16(o, STRIX_XCOPY_MAX_SEGMENTS);
+	spc_be32(o, STRIX_XCOPY_MAX_LIST_LEN);
+	spc_be32(o, 0);		/* maximum inline data length */
+	spc_zero(o, 12);
+	spc_3pc_desc_end(o, d);
+
+	d = spc_3pc_desc_start(o, SPC_3PC_SUPPORTED_DESCS);
+	spc_u8(o, sizeof(descs));
+	spc_bytes(o, descs, sizeof(descs));
+	spc_3pc_desc_end(o, d);
+
+	d = spc_3pc_desc_start(o, SPC_3PC_SUPPORTED_CSCD_IDS);
+	spc_be16(o, 0);		/* no CSCD descriptor IDs */
+	spc_3pc_desc_end(o, d);
+}
+
 static void spc_vpd_block_limits(const struct strix_emul_ctx *ctx,
 				 struct spc_out *o)
 {
@@ -470,6 +534,7 @@ static const struct spc_vpd_page spc_vpd_pages[] = {
 	{ SPC_VPD_SUPPORTED,	false,	spc_vpd_supported },
 	{ SPC_VPD_SERIAL,	false,	spc_vpd_serial },
 	{ SPC_VPD_DEVID,	false,	spc_vpd_devid },
+	{ SPC_VPD_3PC,		true,	spc_vpd_3pc },
 	{ SPC_VPD_BLOCK_LIMITS,	true,	spc_vpd_block_limits },
 	{ SPC_VPD_BDC,		true,	spc_vpd_bdc },
 	{ SPC_VPD_LBP,		true,	spc_vpd_lbp },

@@ -264,7 +264,7 @@ static void spc_inquiry_std_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b[2], 0x06);	/* SPC-4 */
 	KUNIT_EXPECT_EQ(test, b[3], 0x12);	/* HISUP, response format 2 */
 	KUNIT_EXPECT_EQ(test, b[4], 96 - 5);
-	KUNIT_EXPECT_EQ(test, b[5], 0x00);
+	KUNIT_EXPECT_EQ(test, b[5], 0x08);	/* 3PC: EXTENDED COPY */
 	KUNIT_EXPECT_EQ(test, b[6], 0x00);
 	KUNIT_EXPECT_EQ(test, b[7], 0x02);	/* CMDQUE */
 	expect_bytes(test, b + 8, "STRIX   ", 8, "vendor");
@@ -325,10 +325,12 @@ struct vpd_case {
 };
 
 static const struct vpd_case vpd_cases[] = {
-	{ "disk 00h", T_DISK, 0x00, true, 6 },
+	{ "disk 00h", T_DISK, 0x00, true, 7 },
 	{ "disk 80h", T_DISK, 0x80, true, 16 },
 	/* NAA 12 + T10 "STRIX   disk1" 17 + EUI-64 12 + rel port 8 */
 	{ "disk 83h", T_DISK, 0x83, true, 49 },
+	/* supported commands 16 + parameter data 32 + descriptors 8 + IDs 8 */
+	{ "disk 8fh", T_DISK, 0x8f, true, 0x40 },
 	{ "disk b0h", T_DISK, 0xb0, true, 0x3c },
 	{ "disk b1h", T_DISK, 0xb1, true, 0x3c },
 	{ "disk b2h", T_DISK, 0xb2, true, 4 },
@@ -340,6 +342,7 @@ static const struct vpd_case vpd_cases[] = {
 	{ "rom 00h", T_ROM, 0x00, true, 3 },
 	{ "rom 80h", T_ROM, 0x80, true, 16 },
 	{ "rom 83h", T_ROM, 0x83, true, 49 },
+	{ "rom 8fh", T_ROM, 0x8f, false, 0 },
 	{ "rom b0h", T_ROM, 0xb0, false, 0 },
 	{ "rom b1h", T_ROM, 0xb1, false, 0 },
 	{ "rom b2h", T_ROM, 0xb2, false, 0 },
@@ -389,9 +392,33 @@ static strix_sense_t spc_vpd(struct spc_fix *f, u8 page)
 	return spc_run(f, STRIX_EMUL_INQUIRY, CDB(INQUIRY, 1, page, 0x01, 0), 256);
 }
 
+/* The third-party copy page (8Fh), byte by byte. */
+static void spc_vpd_3pc_test(struct kunit *test)
+{
+	static const u8 want[] = {
+		0x00, 0x8f, 0x00, 0x40,
+		/* supported commands: 83h/00h, 84h/00h 03h 04h, padded */
+		0x00, 0x01, 0x00, 0x0c, 0x08,
+		0x83, 0x01, 0x00, 0x84, 0x03, 0x00, 0x03, 0x04, 0, 0, 0,
+		/* parameter data: 8 CSCDs, 16 segments, 704 bytes, no inline */
+		0x00, 0x04, 0x00, 0x1c, 0, 0, 0, 0, 0x00, 0x08, 0x00, 0x10,
+		0x00, 0x00, 0x02, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0,
+		/* supported descriptors: 02h, E4h */
+		0x00, 0x08, 0x00, 0x04, 0x02, 0x02, 0xe4, 0x00,
+		/* supported CSCD descriptor IDs: none */
+		0x00, 0x0c, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct spc_fix *f = test->priv;
+
+	EXPECT_SENSE(test, spc_vpd(f, 0x8f), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, f->produced, (u32)sizeof(want));
+	expect_bytes(test, f->buf, want, sizeof(want), "8fh");
+}
+
 static void spc_vpd_supported_test(struct kunit *test)
 {
-	static const u8 disk[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2 };
+	static const u8 disk[] = { 0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2 };
 	static const u8 rom[] = { 0x00, 0x80, 0x83 };
 	struct spc_fix *f = test->priv;
 
@@ -1023,7 +1050,7 @@ struct trunc_case {
 
 static const struct trunc_case trunc_cases[] = {
 	{ "inquiry", STRIX_EMUL_INQUIRY, { INQUIRY, 0, 0, 0, 0xff }, 96 },
-	{ "vpd 00h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x00, 0, 0xff }, 10 },
+	{ "vpd 00h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x00, 0, 0xff }, 11 },
 	{ "vpd 80h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x80, 0, 0xff }, 20 },
 	{ "vpd 83h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0x83, 0, 0xff }, 53 },
 	{ "vpd b0h", STRIX_EMUL_INQUIRY, { INQUIRY, 1, 0xb0, 0, 0xff }, 64 },
@@ -1130,7 +1157,10 @@ static void spc_report_tpg_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, be32(f->buf), 0U);
 }
 
-/* INQUIRY byte 5, TPGS: 00b without ALUA, 01b implicit, 11b both. */
+/*
+ * INQUIRY byte 5, TPGS: 00b without ALUA, 01b implicit, 11b both; beside
+ * it 3PC (a disk supports EXTENDED COPY).
+ */
 static void spc_inquiry_tpgs_test(struct kunit *test)
 {
 	struct spc_fix *f = test->priv;
@@ -1142,8 +1172,8 @@ static void spc_inquiry_tpgs_test(struct kunit *test)
 		EXPECT_SENSE(test, spc_run(f, STRIX_EMUL_INQUIRY,
 					   CDB(INQUIRY, 0, 0, 0, 96), T_BUF),
 			     STRIX_OK);
-		KUNIT_EXPECT_EQ_MSG(test, f->buf[5], tpgs[i] << 4, "TPGS %u",
-				    tpgs[i]);
+		KUNIT_EXPECT_EQ_MSG(test, f->buf[5], tpgs[i] << 4 | 0x08,
+				    "TPGS %u", tpgs[i]);
 	}
 }
 
@@ -1154,6 +1184,7 @@ static struct kunit_case strix_spc_test_cases[] = {
 	KUNIT_CASE(spc_inquiry_no_evpd_test),
 	KUNIT_CASE_PARAM(spc_vpd_page_test, vpd_gen_params),
 	KUNIT_CASE(spc_vpd_supported_test),
+	KUNIT_CASE(spc_vpd_3pc_test),
 	KUNIT_CASE(spc_vpd_serial_test),
 	KUNIT_CASE(spc_vpd_devid_test),
 	KUNIT_CASE(spc_vpd_block_limits_test),

@@ -7,7 +7,7 @@ import pytest
 import initiator
 from iscsi_wire import TARGET
 from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE, NOT_THIN,
-                         PR_SUITES, check_suite)
+                         PR_SUITES, SPC4_XCOPY, XCOPY_SUITES, check_suite)
 
 URL = "iscsi://127.0.0.1:3260/%s/0" % TARGET
 INITIATORS = ["-i", "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
@@ -17,7 +17,7 @@ ISCSI_SUITES = ["iSCSIcmdsn", "iSCSIdatasn", "iSCSIResiduals", "iSCSITMF"]
 # With a real iSCSI session the suites that need nexus loss, logout or a
 # second initiator run too: no "only supported for iSCSI backends" skips.
 ALLOWED = ([s for s in LATER if "iSCSI backends" not in s] + NOT_THIN + NOT_REMOVABLE +
-           NOT_READ_ONLY)
+           NOT_READ_ONLY + SPC4_XCOPY)
 
 
 @pytest.fixture
@@ -50,11 +50,13 @@ def test_scsi_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)
 
 
-# The data and atomic suites run through the local driver in every make
-# check (the same core); over iSCSI they are make check-full's (marker
-# `full`), which keeps make check inside CI's time.
+# The data, atomic and third-party copy suites run through the local
+# driver in every make check (the same core); over iSCSI they are make
+# check-full's (marker `full`), which keeps make check inside CI's time.
+# (Over iSCSI every process is a new session: the copy status of one
+# suite is never seen by the next.)
 @pytest.mark.heavy
 @pytest.mark.full
-@pytest.mark.parametrize("suite", suites(DATA_SUITES + ATOMIC_SUITES))
+@pytest.mark.parametrize("suite", suites(DATA_SUITES + ATOMIC_SUITES + XCOPY_SUITES))
 def test_scsi_data_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)

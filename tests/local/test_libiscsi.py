@@ -18,7 +18,8 @@ import strixtest
 from strixtest import sh
 
 from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE,  # noqa: F401
-                         NOT_THIN, NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, check_suite,
+                         NOT_THIN, NULLIO_SUITES, PR_SUITES, REMOVABLE_SUITES, SPC4_XCOPY, XCOPY_SUITES,
+                         check_suite,
                          run_suite)
 
 LUNS = {                 # name: (LUN, handler, params, LUN params)
@@ -93,6 +94,15 @@ def test_fileio_atomic(sgs, suite):
 @pytest.mark.parametrize("suite", ATOMIC_SUITES)
 def test_blockio_atomic(sgs, suite):
     check_suite(sgs["blockio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
+
+
+# ExtendedCopy on the fileio LUN, ReceiveCopyResults on the blockio one
+# (see XCOPY_SUITES: the copy status of a nexus outlives the process)
+@pytest.mark.parametrize("suite", XCOPY_SUITES)
+def test_xcopy(sgs, suite):
+    lun = "fileio" if suite == "ExtendedCopy" else "blockio"
+    check_suite(sgs[lun], suite,
+                LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY + SPC4_XCOPY)
 
 
 @pytest.mark.parametrize("suite", PR_SUITES)

@@ -1,6 +1,6 @@
 """What each handler configuration reports, field by field, as the guest's
 sg3_utils read it through the local driver: standard INQUIRY, the VPD pages
-(0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2), READ CAPACITY(16) and the mode pages
+(0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2), READ CAPACITY(16) and the mode pages
 (caching, control; current, changeable and default values)."""
 import os
 import re
@@ -84,7 +84,7 @@ def test_pages_field_by_field(stack, tmp_path, name):
     assert field(inq, r"Resp_data_format=(\d)") == "2"
     assert field(inq, r"CmdQue=(\d)") == "1"
     assert field(inq, r"TPGS=(\d)") == "0"                     # no ALUA yet
-    assert field(inq, r"3PC=(\d)") == "0"
+    assert field(inq, r"3PC=(\d)") == "1"                      # EXTENDED COPY
     assert field(inq, r"Vendor identification: (.*)$") == "STRIX   "
     assert field(inq, r"Product identification: (.*)$").rstrip() == "d1"
     assert field(inq, r"Product revision level: (.*)$") == "0100"
@@ -94,7 +94,7 @@ def test_pages_field_by_field(stack, tmp_path, name):
     pages = sh("sg_vpd -p 0 " + dev).stdout
     listed = re.findall(r"^\s+(.*?) \[\w+\]$", pages, re.M)
     assert listed == ["Supported VPD pages", "Unit serial number", "Device identification",
-                      "Block limits (SBC)", "Block device characteristics (SBC)",
+                      "Third party copy", "Block limits (SBC)", "Block device characteristics (SBC)",
                       "Logical block provisioning (SBC)"]
     assert field(sh("sg_vpd -p 0x80 " + dev).stdout, r"Unit serial number: (\S+)") == serial
 
@@ -246,7 +246,7 @@ def test_report_supported_opcodes(stack, tmp_path):
                      ("5e", "Persistent reserve in"), ("a3", "Report supported operation")):
         assert re.search(r"^\s*%s\s.*%s" % (op, re.escape(name)), out, re.M | re.I), out
     for op, name in (("15", "Mode select(6)"), ("55", "Mode select(10)"),
-                     ("4d", "Log sense")):
+                     ("4d", "Log sense"), ("83", "Extended copy"), ("84", "Receive copy")):
         assert re.search(r"^\s*%s\s.*%s" % (op, re.escape(name)), out, re.M | re.I), out
     # READ(10): every CDB bit the parser accepts (RDPROTECT refused: not set)
     out = sh("sg_opcodes --opcode=0x28 %s" % dev).stdout

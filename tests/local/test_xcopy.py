@@ -1,0 +1,261 @@
+"""EXTENDED COPY (LID1) and RECEIVE COPY RESULTS through the local driver
+(core/xcopy.c): copies between two LUNs and within one, checked byte for
+byte in the backing files; sg_xcopy (sg3_utils); the scope rule (a copy
+may only name LUNs of the issuing session: a device exported only to
+another initiator group is UNREACHABLE COPY TARGET and left untouched);
+write protection, LBA range and the copy results.
+
+LUNs (fileio, 16 MiB each, 512-byte blocks):
+  default group (session "ini_main"): LUN 0 = d_a, LUN 1 = d_b,
+                                      LUN 2 = d_ro (read-only LUN of d_r)
+  group g_other (session "ini_other"): LUN 0 = d_c
+"""
+import os
+import struct
+
+import pytest
+
+import strixtest
+from strixtest import sh
+from test_caw import sg_io
+
+BS = 512
+SIZE = 16 << 20
+
+
+def sg_of(host, lun):
+    base = "/sys/class/scsi_host/host%d/device/target%d:0:0/%d:0:0:%d/scsi_generic" % (
+        host, host, host, lun)
+    assert strixtest.udev_settle(lambda: os.path.isdir(base) and os.listdir(base)), base
+    sg = "/dev/" + os.listdir(base)[0]
+    assert strixtest.udev_settle(lambda: os.path.exists(sg))
+    return sg
+
+
+class Rig:
+    pass
+
+
+@pytest.fixture
+def rig(tmp_path):
+    tree = strixtest.load_local_stack()
+    r = Rig()
+    r.img = {}
+    for name in ("a", "b", "c", "r"):
+        img = tmp_path / ("%s.img" % name)
+        sh("truncate -s %d %s" % (SIZE, img))
+        r.img[name] = img
+        tree.add_device("vdisk_fileio", "d_" + name, "filename=%s" % img)
+    t = "targets/scst_local/t_x/"
+    tree.add_target("scst_local", "t_x")
+    tree.add_lun("t_x", "d_a", 0)
+    tree.add_lun("t_x", "d_b", 1)
+    tree.add_lun("t_x", "d_r", 2, params="read_only=1")
+    tree.do(t + "ini_groups/mgmt", "create g_other")
+    tree.add_lun("t_x", "d_c", 0, group="g_other")
+    tree.do(t + "ini_groups/g_other/initiators/mgmt", "add ini_other")
+    main = tree.add_session("t_x", "ini_main")
+    other = tree.add_session("t_x", "ini_other")
+    r.sg_a, r.sg_b, r.sg_ro = sg_of(main, 0), sg_of(main, 1), sg_of(main, 2)
+    r.sg_c = sg_of(other, 0)
+    r.fd = {}
+    for k in ("a", "b", "ro", "c"):
+        r.fd[k] = os.open(getattr(r, "sg_" + k), os.O_RDWR)
+    r.naa = {k: naa_of(r.fd[k]) for k in ("a", "b", "ro", "c")}
+    yield r
+    for fd in r.fd.values():
+        os.close(fd)
+    strixtest.unload_local_stack(tree)
+
+
+def naa_of(fd):
+    """The NAA designator (type 3, LU association) of VPD page 83h."""
+    st, sense, d = sg_io(fd, bytes([0x12, 1, 0x83, 0x01, 0x00, 0]), data_in_len=256)
+    assert st == 0, sense.hex()
+    off, end = 4, 4 + struct.unpack(">H", d[2:4])[0]
+    while off < end:
+        ln = d[off + 3]
+        if d[off + 1] & 0x3f == 0x03:          # association LU, type NAA
+            return d[off + 4:off + 4 + ln]
+        off += 4 + ln
+    raise AssertionError("no NAA designator: %s" % d.hex())
+
+
+def cscd(naa, block_size=BS):
+    d = bytearray(32)
+    d[0] = 0xE4
+    d[4] = 0x01                                 # binary
+    d[5] = 0x03                                 # LU, NAA
+    d[7] = len(naa)
+    d[8:8 + len(naa)] = naa
+    d[29:32] = block_size.to_bytes(3, "big")
+    return bytes(d)
+
+
+def seg(src, dst, n, src_lba, dst_lba):
+    return struct.pack(">BBHHHHHQQ", 0x02, 0, 0x18, src, dst, 0, n, src_lba, dst_lba)
+
+
+def xcopy_list(cscds, segs, list_id=1, usage=0):
+    c, s = b"".join(cscds), b"".join(segs)
+    return struct.pack(">BBHIII", list_id, usage << 3, len(c), 0, len(s), 0) + c + s
+
+
+def xcopy(fd, plist):
+    cdb = struct.pack(">BB8sIBB", 0x83, 0, b"\0" * 8, len(plist), 0, 0)
+    st, sense, _ = sg_io(fd, cdb, data_out=plist)
+    return st, sense
+
+
+def rcr(fd, sa, list_id=0, alloc=1024):
+    cdb = struct.pack(">BBB7sIBB", 0x84, sa, list_id, b"\0" * 7, alloc, 0, 0)
+    return sg_io(fd, cdb, data_in_len=alloc)
+
+
+def key_asc(sense):
+    if sense[0] & 0x7f in (0x72, 0x73):
+        return sense[1] & 0xf, sense[2], sense[3]
+    return sense[2] & 0xf, sense[12], sense[13]
+
+
+def write(fd, lba, data):
+    cdb = struct.pack(">BBQIBB", 0x8a, 0, lba, len(data) // BS, 0, 0)
+    st, sense, _ = sg_io(fd, cdb, data_out=data)
+    assert st == 0, sense.hex()
+
+
+def image(r, name, lba, n):
+    with open(r.img[name], "rb") as f:
+        f.seek(lba * BS)
+        return f.read(n * BS)
+
+
+def test_copy_between_luns(rig):
+    """3000 blocks (three chunks) from LUN 0 to LUN 1, then the status."""
+    data = os.urandom(3000 * BS)
+    write(rig.fd["a"], 100, data)
+    before_b = image(rig, "b", 0, 8000)
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["b"])],
+                                              [seg(0, 1, 3000, 100, 5000)], list_id=9))
+    assert st == 0, sense.hex()
+    assert image(rig, "b", 5000, 3000) == data
+    # nothing else of B changed
+    assert image(rig, "b", 0, 5000) == before_b[:5000 * BS]
+    assert image(rig, "b", 8000, 1) == b"\0" * BS
+
+    # COPY STATUS of list 9: done, 1 segment, 1500 KiB; then it is gone
+    st, sense, d = rcr(rig.fd["a"], 0x00, 9)
+    assert st == 0, sense.hex()
+    assert struct.unpack(">I", d[0:4])[0] == 8
+    assert d[4] == 0x01
+    assert struct.unpack(">H", d[5:7])[0] == 1
+    assert d[7] == 0x01 and struct.unpack(">I", d[8:12])[0] == 3000 * BS // 1024
+    st, sense, _ = rcr(rig.fd["a"], 0x00, 9)
+    assert st == 2 and key_asc(sense) == (0x5, 0x24, 0x00)
+
+
+def test_copy_within_lun_overlapping(rig):
+    """Source and destination overlap in one LUN: copied as memmove."""
+    data = os.urandom(4000 * BS)
+    write(rig.fd["a"], 0, data)
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"])],
+                                              [seg(0, 0, 3000, 0, 1000)]))
+    assert st == 0, sense.hex()
+    assert image(rig, "a", 1000, 3000) == data[:3000 * BS]
+    assert image(rig, "a", 0, 1000) == data[:1000 * BS]
+    # and downwards
+    write(rig.fd["a"], 0, data)
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"])],
+                                              [seg(0, 0, 3000, 1000, 0)]))
+    assert st == 0, sense.hex()
+    assert image(rig, "a", 0, 3000) == data[1000 * BS:]
+
+
+def test_scope_other_group_unreachable(rig):
+    """ini_main sees d_a and d_b only: naming d_c (ini_other's LUN) fails
+    with COPY ABORTED, UNREACHABLE COPY TARGET, and d_c is not touched."""
+    secret = os.urandom(64 * BS)
+    write(rig.fd["c"], 0, secret)
+    write(rig.fd["a"], 0, os.urandom(64 * BS))
+    before_a = image(rig, "a", 0, 64)
+    # write into C, read from C: both refused
+    for segs in ([seg(0, 1, 64, 0, 0)], [seg(1, 0, 64, 0, 0)]):
+        st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["c"])],
+                                                  segs))
+        assert st == 2
+        assert key_asc(sense) == (0x0a, 0x08, 0x04), sense.hex()
+    assert image(rig, "c", 0, 64) == secret
+    assert image(rig, "a", 0, 64) == before_a
+    # the designator was right: ini_other, which sees d_c, may copy within it
+    st, sense = xcopy(rig.fd["c"], xcopy_list([cscd(rig.naa["c"])], [seg(0, 0, 64, 0, 100)]))
+    assert st == 0, sense.hex()
+    assert image(rig, "c", 100, 64) == secret
+    # and ini_other in turn cannot reach d_a
+    st, sense = xcopy(rig.fd["c"], xcopy_list([cscd(rig.naa["c"]), cscd(rig.naa["a"])],
+                                              [seg(0, 1, 64, 0, 0)]))
+    assert st == 2 and key_asc(sense) == (0x0a, 0x08, 0x04), sense.hex()
+    assert image(rig, "a", 0, 64) == before_a
+
+
+def test_refusals_and_failed_segment(rig):
+    before = image(rig, "r", 0, 16)
+    write(rig.fd["a"], 0, os.urandom(16 * BS))
+    # a read-only LUN as the destination: DATA PROTECT, WRITE PROTECTED
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["ro"])],
+                                              [seg(0, 1, 16, 0, 0)]))
+    assert st == 2 and key_asc(sense) == (0x7, 0x27, 0x00), sense.hex()
+    assert image(rig, "r", 0, 16) == before
+    # ... and as the source it is fine
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["ro"]), cscd(rig.naa["b"])],
+                                              [seg(0, 1, 16, 0, 0)]))
+    assert st == 0, sense.hex()
+    # past the end of the destination: COPY ABORTED (00/00, see sense.c)
+    nblocks = SIZE // BS
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["b"])],
+                                              [seg(0, 1, 16, 0, nblocks - 8)], list_id=3))
+    assert st == 2 and key_asc(sense) == (0x0a, 0x00, 0x00), sense.hex()
+    # FAILED SEGMENT DETAILS of list 3: CHECK CONDITION and that sense
+    st, s2, d = rcr(rig.fd["a"], 0x04, 3)
+    assert st == 0, s2.hex()
+    slen = struct.unpack(">H", d[58:60])[0]
+    assert struct.unpack(">I", d[0:4])[0] == 56 + slen
+    assert d[56] == 2
+    assert key_asc(d[60:60 + slen]) == (0x0a, 0x00, 0x00)
+    # a block size the LUN does not have: INVALID FIELD IN PARAMETER LIST
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"], 4096)],
+                                              [seg(0, 0, 1, 0, 8)]))
+    assert st == 2 and key_asc(sense) == (0x5, 0x26, 0x00), sense.hex()
+    # no list identifier: no status held
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"])], [seg(0, 0, 1, 0, 8)],
+                                              list_id=0, usage=3))
+    assert st == 0, sense.hex()
+    st, sense, _ = rcr(rig.fd["a"], 0x00, 0)
+    assert st == 2 and key_asc(sense) == (0x5, 0x24, 0x00)
+
+
+def test_operating_parameters_and_vpd(rig):
+    st, sense, d = rcr(rig.fd["a"], 0x03)
+    assert st == 0, sense.hex()
+    assert struct.unpack(">HH", d[8:12]) == (8, 16)
+    assert struct.unpack(">I", d[12:16])[0] == 8 * 32 + 16 * 28
+    assert d[43] == 2 and set(d[44:46]) == {0x02, 0xE4}
+    st, sense, d = sg_io(rig.fd["a"], bytes([0x12, 1, 0x00, 0, 255, 0]), data_in_len=255)
+    assert st == 0 and 0x8F in d[4:4 + d[3]]
+    st, sense, d = sg_io(rig.fd["a"], bytes([0x12, 0, 0, 0, 96, 0]), data_in_len=96)
+    assert d[5] & 0x08                          # 3PC
+    out = sh("sg_vpd -p tpc %s" % rig.sg_a).stdout
+    assert "xtended" in out or "EXTENDED" in out, out
+
+
+def test_sg_xcopy(rig, tmp_path):
+    """sg_xcopy between the two LUNs, then within LUN 1."""
+    data = os.urandom(2048 * BS)
+    write(rig.fd["a"], 0, data)
+    res = sh("sg_xcopy -v if=%s of=%s bs=512 count=2048 skip=0 seek=4096" % (rig.sg_a, rig.sg_b),
+             check=False)
+    assert res.returncode == 0, res.stdout
+    assert image(rig, "b", 4096, 2048) == data
+    res = sh("sg_xcopy -v if=%s of=%s bs=512 count=2048 skip=4096 seek=10000" % (
+        rig.sg_b, rig.sg_b), check=False)
+    assert res.returncode == 0, res.stdout
+    assert image(rig, "b", 10000, 2048) == data
