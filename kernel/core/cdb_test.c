@@ -1256,9 +1256,9 @@ static bool rsoc_lists(struct kunit *test, enum cdb_dev dev, u8 op, u16 sa)
 
 /*
  * Per device: what the parser refuses as an unknown opcode on a device
- * (UNMAP and GET LBA STATUS off a thin one, the ALUA commands outside a
- * device group, SET TARGET PORT GROUPS without explicit ALUA) is not in
- * its list, and a one-command request calls it not supported.
+ * (UNMAP off a thin one, the ALUA commands outside a device group, SET
+ * TARGET PORT GROUPS without explicit ALUA) is not in its list, and a
+ * one-command request calls it not supported.
  */
 static void strix_cdb_report_opcodes_dev_test(struct kunit *test)
 {
@@ -1269,8 +1269,9 @@ static void strix_cdb_report_opcodes_dev_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_FALSE(test, rsoc_lists(test, DISK, UNMAP, 0));
 	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, THIN, UNMAP, 0));
-	KUNIT_EXPECT_FALSE(test, rsoc_lists(test, DISK, SERVICE_ACTION_IN_16,
-					    SAI_GET_LBA_STATUS));
+	/* GET LBA STATUS works on every disk (all mapped when not thin) */
+	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, DISK, SERVICE_ACTION_IN_16,
+					   SAI_GET_LBA_STATUS));
 	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, THIN, SERVICE_ACTION_IN_16,
 					   SAI_GET_LBA_STATUS));
 	KUNIT_EXPECT_TRUE(test, rsoc_lists(test, DISK, SERVICE_ACTION_IN_16,

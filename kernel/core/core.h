@@ -332,6 +332,7 @@ void strix_res_nexus_del(struct strix_tgt_dev *td);
 void strix_res_nexus_release(struct strix_tgt_dev *td);
 void strix_res_reset(struct strix_device *dev, struct strix_tgt_dev *from);
 bool strix_res_conflict(const struct strix_cmd *cmd);
+bool strix_res_conflict_io(const struct strix_tgt_dev *td, bool write);
 void strix_res_execute(struct strix_cmd *cmd);
 void strix_res_refresh(struct strix_device *dev);
 

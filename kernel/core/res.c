@@ -187,6 +187,25 @@ bool strix_res_conflict(const struct strix_cmd *cmd)
 	return f & BIT(STRIX_TD_RES_WRITE);
 }
 
+/**
+ * strix_res_conflict_io() - would a reservation refuse a READ or WRITE
+ * of this nexus?
+ * @td:    the I_T_L nexus
+ * @write: a write (else a read)
+ *
+ * For the I/O a command does on other LUNs of its session (EXTENDED
+ * COPY's source and destination): the same bits strix_res_conflict()
+ * reads for a READ or WRITE sent to @td.
+ */
+bool strix_res_conflict_io(const struct strix_tgt_dev *td, bool write)
+{
+	unsigned long f = READ_ONCE(td->flags);
+
+	if (f & BIT(STRIX_TD_RES_SPC2))
+		return true;
+	return f & BIT(write ? STRIX_TD_RES_WRITE : STRIX_TD_RES_READ);
+}
+
 /* A unit attention for every nexus of the device @reg stands for. */
 static void strix_res_ua(void *priv, const struct strix_pr_reg *reg, u8 ascq)
 {

@@ -403,6 +403,16 @@ static strix_sense_t xcopy_prepare(struct strix_xcopy *x)
 			return STRIX_COPY_OUT_OF_RANGE;
 		if (s->nr_blocks && x->tds[s->dst]->read_only)
 			return STRIX_WRITE_PROTECTED;
+		/*
+		 * The session's reservations hold for the LUNs a copy names
+		 * as for the one it is sent to: reading a source or writing
+		 * a destination this nexus could not READ or WRITE directly
+		 * is a RESERVATION CONFLICT, and nothing is copied.
+		 */
+		if (s->nr_blocks &&
+		    (strix_res_conflict_io(x->tds[s->src], false) ||
+		     strix_res_conflict_io(x->tds[s->dst], true)))
+			return STRIX_RESERVATION_CONFLICT;
 	}
 	return STRIX_OK;
 }

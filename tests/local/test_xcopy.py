@@ -62,6 +62,7 @@ def rig(tmp_path):
     for k in ("a", "b", "ro", "c"):
         r.fd[k] = os.open(getattr(r, "sg_" + k), os.O_RDWR)
     r.naa = {k: naa_of(r.fd[k]) for k in ("a", "b", "ro", "c")}
+    r.tree = tree
     yield r
     for fd in r.fd.values():
         os.close(fd)
@@ -195,6 +196,35 @@ def test_scope_other_group_unreachable(rig):
                                               [seg(0, 1, 64, 0, 0)]))
     assert st == 2 and key_asc(sense) == (0x0a, 0x08, 0x04), sense.hex()
     assert image(rig, "a", 0, 64) == before_a
+
+
+def test_reservations_of_named_luns(rig):
+    """A copy is held to the reservations of the LUNs it names, not only
+    the one it is sent to: with d_b write-exclusive to another initiator,
+    ini_main may copy from d_b but not into it (RESERVATION CONFLICT,
+    d_b unchanged)."""
+    host = rig.tree.add_session("t_x", "ini_third")
+    holder = sg_of(host, 1)
+    sh("sg_persist --out --register --param-sark=0x1 " + holder)
+    sh("sg_persist --out --reserve --param-rk=0x1 --prout-type=1 " + holder)
+    write(rig.fd["a"], 0, os.urandom(32 * BS))
+    before_b = image(rig, "b", 0, 32)
+    # sent to d_a (no reservation there), writing d_b: refused
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["b"])],
+                                              [seg(0, 1, 32, 0, 0)]))
+    assert st == 0x18, (st, sense.hex())
+    assert image(rig, "b", 0, 32) == before_b
+    # reading d_b is allowed under Write Exclusive
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["b"]), cscd(rig.naa["a"])],
+                                              [seg(0, 1, 32, 0, 100)]))
+    assert st == 0, sense.hex()
+    assert image(rig, "a", 100, 32) == before_b
+    # released: the same copy goes through
+    sh("sg_persist --out --release --param-rk=0x1 --prout-type=1 " + holder)
+    st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["b"])],
+                                              [seg(0, 1, 32, 0, 0)]))
+    assert st == 0, sense.hex()
+    assert image(rig, "b", 0, 32) == image(rig, "a", 0, 32)
 
 
 def test_refusals_and_failed_segment(rig):
