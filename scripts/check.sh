@@ -4,12 +4,14 @@
 # kmemleak), and the smoke subset on 6.12.  Every stage runs even when an
 # earlier one failed; the exit status is 0 only when all passed.
 #
-# Two lanes run side by side: the debug kernel's guest (the longest stage)
-# in one, the host tests and the other guests one after the other in the
-# other.  A TCG guest keeps about one host core busy (measured: 0.75 of a
-# core over 30 minutes of the debug stage), so on two cores the lanes
-# overlap instead of queueing.  The debug lane's output goes to
-# build/check/lane-debug.log and is shown when the other lane is done.
+# Two lanes run side by side.  A TCG guest keeps about one host core busy
+# (measured: 0.75 of a core over 30 minutes of the debug stage), so on two
+# cores the lanes overlap instead of queueing.  The debug kernel's suite,
+# the longest by far, is split in two guests, one per lane:
+#   lane A: debug kernel (core, harness, kunit, vdisk, local), 6.12 smoke
+#   lane B: host tests, 6.1, debug kernel (strixctl, iscsi)
+# Lane A's output goes to build/check/lane-a.log and is shown when lane B
+# is done.
 #
 # STRIX_CHECK_KERNELS overrides the guest kernels (e.g. "6.1" for a quick
 # run); STRIX_CHECK_FULL=1 (make check-full) runs everything everywhere.
@@ -47,9 +49,9 @@ build() {
 	done
 }
 
-guest() {	# KERNEL TIMEOUT PYTEST-ARGS... [-- TEST-PATHS...]
-	local k=$1 t=$2
-	shift 2
+guest() {	# TAG KERNEL TIMEOUT PYTEST-ARGS... [-- TEST-PATHS...]
+	local tag=$1 k=$2 t=$3
+	shift 3
 	local args=() paths=(tests)
 	while [ $# -gt 0 ]; do
 		if [ "$1" = -- ]; then
@@ -61,57 +63,77 @@ guest() {	# KERNEL TIMEOUT PYTEST-ARGS... [-- TEST-PATHS...]
 		shift
 	done
 	scripts/vm/run --kernel "$k" --timeout "$t" -- \
-		"${pytest[@]}" --junitxml="$out/guest-$k.xml" --ignore=tests/host \
+		"${pytest[@]}" --junitxml="$out/guest-$tag.xml" --ignore=tests/host \
 		"${args[@]}" "${paths[@]}"
+}
+
+# The debug kernel's two halves (one guest each, one per lane).
+DEBUG_A=(tests/core tests/harness tests/kunit tests/vdisk tests/local)
+DEBUG_B=(tests/strixctl tests/iscsi)
+
+debug_stage() {	# HALF(a|b) TIMEOUT PATHS...
+	local half=$1 t=$2
+	shift 2
+	if [ -n "${STRIX_CHECK_FULL:-}" ]; then
+		stage "guest debug kernel ($half)" guest "debug-$half" debug "$t" -- "$@"
+	else
+		# KASAN+lockdep under TCG is several times slower: everything
+		# but the long fio verifications (heavy) and the repeats make
+		# check-full runs (full).
+		stage "guest debug kernel ($half)" guest "debug-$half" debug "$t" \
+			-m "not heavy and not full" -- "$@"
+	fi
 }
 
 guest_stage() {	# KERNEL: that kernel's guest stage
 	local k=$1
 	case $k in
-	debug) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
-			stage "guest debug kernel" guest debug 3600
-		else
-			# KASAN+lockdep under TCG is several times slower:
-			# everything but the long fio verifications (heavy) and
-			# the repeats make check-full runs (full).
-			stage "guest debug kernel" guest debug 3900 -m "not heavy and not full" -- \
-				tests/core tests/harness tests/kunit tests/vdisk tests/local \
-				tests/strixctl tests/iscsi
-		fi ;;
 	6.12) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
-			stage "guest 6.12" guest 6.12 1200
+			stage "guest 6.12" guest 6.12 6.12 1200
 		else
-			stage "guest 6.12 (smoke)" guest 6.12 1200 -m smoke
+			stage "guest 6.12 (smoke)" guest 6.12 6.12 1200 -m smoke
 		fi ;;
 	*) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
-			stage "guest $k" guest "$k" 3600
+			stage "guest $k" guest "$k" "$k" 3600
 		else
-			stage "guest $k" guest "$k" 3000 -m "not full"
+			stage "guest $k" guest "$k" "$k" 3000 -m "not full"
 		fi ;;
 	esac
+}
+
+has() { [[ " $kernels " == *" $1 "* ]]; }
+
+lane_a() {
+	if has debug; then
+		debug_stage a 3600 "${DEBUG_A[@]}"
+	fi
+	if has 6.12; then
+		guest_stage 6.12
+	fi
+}
+
+lane_b() {
+	local k
+	stage "host tests" "${pytest[@]}" --junitxml="$out/host.xml" tests/host
+	for k in $kernels; do
+		case $k in debug|6.12) ;; *) guest_stage "$k" ;; esac
+	done
+	if has debug; then
+		debug_stage b 2400 "${DEBUG_B[@]}"
+	fi
 }
 
 stage build build || { echo "check: build failed"; exit 1; }
 stage "unit (host, gtest)" ctest --test-dir build/usr --output-on-failure \
 	--output-junit "$out/ctest.xml"
-lane=
-for k in $kernels; do
-	if [ "$k" = debug ]; then
-		guest_stage debug >"$out/lane-debug.log" 2>&1 &
-		lane=$!
-		echo "=== check: guest debug kernel runs beside the stages below" \
-			"(its output follows them)"
-	fi
-done
-stage "host tests" "${pytest[@]}" --junitxml="$out/host.xml" tests/host
-for k in $kernels; do
-	[ "$k" = debug ] || guest_stage "$k"
-done
-if [ -n "$lane" ]; then
-	# the rest of the debug lane's output as it comes, until it ends
-	tail -n +1 --pid="$lane" -f "$out/lane-debug.log"
-	wait "$lane"
-fi
+lane_a >"$out/lane-a.log" 2>&1 &
+lane=$!
+echo "=== check: lane A (debug kernel: ${DEBUG_A[*]}; 6.12) runs beside" \
+	"lane B below; its output follows"
+lane_b
+# the rest of lane A's output as it comes, until it ends
+tail -n +1 --pid="$lane" -f "$out/lane-a.log"
+wait "$lane"
 
 echo
 echo "=== check summary"
