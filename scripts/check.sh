@@ -96,7 +96,7 @@ guest_stage() {	# KERNEL: that kernel's guest stage
 	*) if [ -n "${STRIX_CHECK_FULL:-}" ]; then
 			stage "guest $k" guest "$k" "$k" 3600
 		else
-			stage "guest $k" guest "$k" "$k" 3000 -m "not full"
+			stage "guest $k" guest "$k" "$k" 3600 -m "not full"
 		fi ;;
 	esac
 }
@@ -105,7 +105,7 @@ has() { [[ " $kernels " == *" $1 "* ]]; }
 
 lane_a() {
 	if has debug; then
-		debug_stage a 3600 "${DEBUG_A[@]}"
+		debug_stage a 4200 "${DEBUG_A[@]}"
 	fi
 	if has 6.12; then
 		guest_stage 6.12
