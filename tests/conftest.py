@@ -46,6 +46,23 @@ def kernel_log(request):
                     % (request.node.nodeid, "\n---\n".join(found)), pytrace=False)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def ours_unloaded_after_each_file():
+    """Nothing of ours loaded when a test file ends: a stack load_stack()
+    kept from test to test is unloaded here, and that must succeed (with
+    no kernel report, which would otherwise only fail the run as a whole).
+    Every test file thus starts with none of our modules loaded."""
+    yield
+    if not strixtest.in_guest():
+        return
+    log = strixtest.KernelLog()
+    log.mark("strix-test: unloading after the file")
+    strixtest.unload_ours()
+    assert not os.path.exists(strixtest.SYSFS_ROOT), "sysfs root left after unload"
+    found = log.splats()
+    assert not found, "kernel reports while unloading:\n%s" % "\n---\n".join(found)
+
+
 @pytest.fixture(scope="module")
 def strix_core():
     """The core module loaded for a test module; unloaded after it.
@@ -53,8 +70,7 @@ def strix_core():
     Unloading must succeed and remove the sysfs root.  Leaks are found by
     the kmemleak scan the guest runs after the whole suite (scripts/vm/stage2).
     """
-    if strixtest.loaded("strix"):
-        strixtest.rmmod("strix")
+    strixtest.unload_ours()
     strixtest.insmod("strix")
     yield strixtest.SYSFS_ROOT
     strixtest.rmmod("strix")
@@ -66,8 +82,9 @@ def stack():
     """strix, strix_vdisk and strix_local loaded; a Tree to drive them
     (the local driver and strixctl suites).
 
-    Everything the test created is deleted afterwards and the modules are
-    unloaded; both must succeed."""
+    Everything the test created is deleted afterwards, which must succeed;
+    the modules stay loaded for the file's next test when the tree is back
+    as a fresh load leaves it (strixtest.load_stack)."""
     tree = strixtest.load_local_stack()
     yield tree
     stale = strixtest.unload_local_stack(tree)

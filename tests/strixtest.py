@@ -325,32 +325,123 @@ def udev_settle(pred, timeout=20.0):
 
 # --- the local driver stack and the initiator's view of it ---------------
 LOCAL_STACK = ("strix", "strix_vdisk", "strix_local")
+ISCSI_STACK = ("strix", "strix_vdisk", "strix_iscsi")
 
 
-def load_local_stack(*strix_params):
-    """strix (with @strix_params), strix_vdisk and strix_local, freshly
-    loaded, and sd/sg for the initiator side; returns a Tree."""
-    for m in reversed(LOCAL_STACK):
-        if loaded(m):
-            rmmod(m)
-    sh("modprobe -a sd_mod sg")
-    insmod("strix", *strix_params)
-    insmod("strix_vdisk")
-    insmod("strix_local")
-    return Tree()
+class _Kept:
+    """The stack load_stack() left loaded for the next test of the same file:
+    its modules and parameters, the tree as it was right after loading, and
+    the state directory the core was given."""
+
+    def __init__(self, key, pristine, state_dir):
+        self.key = key
+        self.pristine = pristine
+        self.state_dir = state_dir
 
 
-def unload_local_stack(tree):
-    """Delete everything in @tree and unload the stack.  Returns the plain
-    files found (and removed) in /dev: a tool that wrote to a /dev/sdX after
-    its disk went away created one, which would shadow the next disk."""
-    tree.clear()
-    for m in reversed(LOCAL_STACK):
+_kept = None
+
+
+def _ours_loaded():
+    """Our modules that are loaded, users before what they use."""
+    with open("/proc/modules") as f:
+        rows = [line.split() for line in f]
+    ours = {r[0]: (r[3].strip(",").split(",") if r[3] != "-" else []) for r in rows
+            if r[0] == "strix" or r[0].startswith("strix_")}
+    order = []
+    while ours:
+        # a module no other module of ours uses can go first
+        free = sorted(m for m, users in ours.items() if not set(users) & set(ours))
+        if not free:
+            free = sorted(ours)     # a cycle cannot happen; rmmod will say
+        for m in free:
+            order.append(m)
+            del ours[m]
+    return order
+
+
+def unload_ours():
+    """Unload every module of ours that is loaded (users first).  Each rmmod
+    must succeed.  Run after every test file (tests/conftest.py): within a
+    file load_stack() may keep a stack loaded from one test to the next."""
+    global _kept
+    _kept = None
+    for m in _ours_loaded():
         rmmod(m)
+
+
+def load_stack(modules, *strix_params, fresh=False):
+    """@modules (strix first, with @strix_params) loaded, and sd/sg for the
+    initiator side; returns a Tree with nothing configured in it.
+
+    Loading costs seconds (10 on the debug kernel), so unless @fresh the
+    stack the previous test released is taken again when it is the same
+    modules with the same parameters and its tree, emptied by release_stack(),
+    reads exactly as it did right after loading; the core's state directory
+    is emptied as well.  Anything else (another stack, a tree that differs)
+    unloads what is loaded and loads anew."""
+    global _kept
+    key = (tuple(modules), tuple(strix_params))
+    if not fresh and _kept and _kept.key == key and all(loaded(m) for m in modules):
+        for name in os.listdir(_kept.state_dir):
+            p = os.path.join(_kept.state_dir, name)
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p)
+            else:
+                os.unlink(p)
+        print("+ (reusing the loaded %s)" % " ".join(modules))
+        return Tree()
+    unload_ours()
+    sh("modprobe -a sd_mod sg")
+    params = tuple(strix_params)
+    state_dir = next((p.split("=", 1)[1] for p in params if p.startswith("state_dir=")), None)
+    if state_dir is None:
+        # a fresh state directory each load: an APTPL state one test saves
+        # must not come back in the next test's device of the same name
+        state_dir = tempfile.mkdtemp(prefix="strix-state-")
+        params += ("state_dir=" + state_dir,)
+    insmod(modules[0], *params)
+    for m in modules[1:]:
+        insmod(m)
+    tree = Tree()
+    if not fresh:
+        _kept = _Kept(key, tree.snapshot(), state_dir)
+    return tree
+
+
+def release_stack(tree):
+    """Delete everything in @tree.  A stack load_stack() keeps stays loaded
+    if the tree now reads as it did right after loading; any other stack is
+    unloaded (each rmmod must succeed).  Returns the plain files found (and
+    removed) in /dev: a tool that wrote to a /dev/sdX after its disk went
+    away created one, which would shadow the next disk."""
+    global _kept
+    tree.clear()
+    if _kept:
+        now = tree.snapshot()
+        changed = sorted(k for k in set(now) | set(_kept.pristine)
+                         if now.get(k) != _kept.pristine.get(k))
+        if changed:
+            print("+ (the tree differs from a fresh load in %s: unloading)"
+                  % ", ".join(changed[:10]))
+            unload_ours()
+    else:
+        unload_ours()
     stale = [p for p in glob.glob("/dev/sd*") if not stat.S_ISBLK(os.lstat(p).st_mode)]
     for p in stale:
         os.unlink(p)
     return stale
+
+
+def load_local_stack(*strix_params, fresh=False):
+    """strix (with @strix_params), strix_vdisk and strix_local: see
+    load_stack()."""
+    return load_stack(LOCAL_STACK, *strix_params, fresh=fresh)
+
+
+def unload_local_stack(tree):
+    """release_stack() of the local stack."""
+    return release_stack(tree)
 
 
 def session_disk(tree, target, name):
@@ -463,7 +554,9 @@ class StateRig:
         self.tree = None
 
     def load(self, state_dir=None):
-        self.tree = load_local_stack("state_dir=%s" % (state_dir or self.state_dir))
+        # fresh: these tests are about what a load finds in the state dir
+        self.tree = load_local_stack("state_dir=%s" % (state_dir or self.state_dir),
+                                     fresh=True)
 
     def unload(self):
         if self.tree:

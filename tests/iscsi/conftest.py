@@ -10,21 +10,16 @@ import strixtest
 sys.path.insert(0, os.path.dirname(__file__))
 import iscsi_wire  # noqa: E402
 from iscsi_wire import INITIATOR, TARGET  # noqa: E402
-MODULES = ("strix_iscsi", "strix_vdisk", "strix")
 
 
 @pytest.fixture
 def iscsi_stack(tmp_path):
     """strix, strix_vdisk and strix_iscsi loaded; target TARGET enabled
     with LUN 0, a 64 MiB vdisk_fileio disk in tmpfs (data can be checked).
-    Everything is deleted and unloaded afterwards, which must succeed."""
-    for m in MODULES:
-        if strixtest.loaded(m):
-            strixtest.rmmod(m)
-    strixtest.insmod("strix")
-    strixtest.insmod("strix_vdisk")
-    strixtest.insmod("strix_iscsi")
-    tree = strixtest.Tree()
+    Everything is deleted afterwards, which must succeed; the modules stay
+    loaded for the file's next test if the tree is back as a fresh load
+    leaves it (strixtest.load_stack)."""
+    tree = strixtest.load_stack(strixtest.ISCSI_STACK)
     img = tmp_path / "disk0.img"
     with open(img, "wb") as f:
         f.truncate(64 << 20)
@@ -33,9 +28,8 @@ def iscsi_stack(tmp_path):
     tree.add_lun(TARGET, "disk0", 0, driver="iscsi")
     tree.do("targets/iscsi/%s/enabled" % TARGET, "1")
     yield tree
-    tree.clear()
-    for m in MODULES:
-        strixtest.rmmod(m)
+    stale = strixtest.release_stack(tree)
+    assert not stale, "files left in /dev by a test: %s" % stale
 
 
 class Handover:
