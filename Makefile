@@ -23,8 +23,16 @@ modules:
 	@test -n "$(KVER)" || { echo "make: no kernel headers found: run scripts/setup.sh"; exit 1; }
 	scripts/build-modules.sh $(KVER)
 
+# ccache (scripts/setup.sh installs it) keeps compiled objects outside the
+# tree, shared by every clone: with the paths below the tree made relative,
+# a fresh clone (CI's) builds from it in seconds instead of minutes.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 usr:
-	cmake -S usr -B $(BUILD)/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S usr -B $(BUILD)/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		$(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
 	cmake --build $(BUILD)/usr -j$$(nproc)
 
 setup:

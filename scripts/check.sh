@@ -69,7 +69,7 @@ debug_stage() {
 		# KASAN+lockdep under TCG is several times slower: everything
 		# but the long fio verifications (heavy) and the repeats make
 		# check-full runs (full).
-		stage "guest debug kernel" guest debug debug 3600 \
+		stage "guest debug kernel" guest debug debug 4200 \
 			-m "not heavy and not full"
 	fi
 }

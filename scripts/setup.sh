@@ -7,6 +7,7 @@ PKGS=(
 	# build
 	build-essential make gcc g++ cmake pkg-config bc bison flex libelf-dev
 	libssl-dev dwarves kmod cpio rsync xz-utils zstd python3 sparse dkms
+	ccache
 	# kernels booted in the guest, their headers, the debug kernel's source
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64

@@ -88,6 +88,8 @@ static const struct strix_sense_row strix_sense_table[__STRIX_SENSE_MAX] = {
 	 */
 	[__STRIX_COPY_OUT_OF_RANGE]	= { CC, COPY_ABORTED, 0x00, 0x00 },
 	[__STRIX_COPY_TARGET_FAILED]	= { CC, COPY_ABORTED, 0x0d, 0x01 },
+	[__STRIX_COPY_NOT_REACHABLE]	= { CC, COPY_ABORTED, 0x0d, 0x02 },
+	[__STRIX_OP_IN_PROGRESS]	= { CC, ILLEGAL_REQUEST, 0x00, 0x16 },
 };
 
 /* A value outside the table is a bug elsewhere: report a target failure. */

@@ -26,10 +26,14 @@
  * device stays pinned by a reference on its nexus (tgt_dev) from lookup
  * to the end of the copy, so a LUN removed meanwhile waits for the copy.
  * Task management is checked between chunks: an aborted copy stops there.
+ * A LUN the session sees but could not read or write right now (no medium,
+ * or its target port group in an ALUA state that refuses READ and WRITE)
+ * is COPY TARGET DEVICE NOT REACHABLE, before anything moves.
  *
  * RECEIVE COPY RESULTS: each nexus keeps the status of its last copy that
  * asked for one (LIST ID USAGE 00b or 10b), until it is read once it is
- * complete or the nexus goes.
+ * complete or the nexus goes.  A copy that names the LIST IDENTIFIER of
+ * one still running on its nexus is refused with OPERATION IN PROGRESS.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -92,6 +96,7 @@ struct strix_xcopy {
 	struct strix_cmd io;
 	struct completion done;
 	strix_sense_t io_result;
+	bool holds_status;	/* this copy's status is the nexus's */
 	u16 segments;
 	u64 bytes;
 };
@@ -250,14 +255,19 @@ static bool xcopy_holds_status(const struct strix_xcopy_list *l)
 	return l->list_id_usage != STRIX_XCOPY_NO_LIST_ID;
 }
 
-/* A copy starts: its status replaces the nexus's last one. */
-static void xcopy_status_start(struct strix_tgt_dev *td,
-			       const struct strix_xcopy_list *l)
+/*
+ * A copy starts: its status replaces the nexus's last one, unless that is
+ * of a copy with the same list identifier still running.
+ */
+static strix_sense_t xcopy_status_start(struct strix_xcopy *x)
 {
+	struct strix_tgt_dev *td = x->cmd->tgt_dev;
+	const struct strix_xcopy_list *l = &x->list;
 	struct strix_xcopy_status *st = NULL;
+	bool busy = false;
 
 	if (!xcopy_holds_status(l))
-		return;
+		return STRIX_OK;
 	if (!READ_ONCE(td->xcopy))
 		st = kzalloc(sizeof(*st), GFP_KERNEL);
 	spin_lock(&td->xcopy_lock);
@@ -265,14 +275,19 @@ static void xcopy_status_start(struct strix_tgt_dev *td,
 		td->xcopy = st;
 		st = NULL;
 	}
-	if (td->xcopy) {
+	if (td->xcopy && td->xcopy->valid && td->xcopy->list_id == l->list_id &&
+	    td->xcopy->state == XCOPY_STATUS_RUNNING) {
+		busy = true;
+	} else if (td->xcopy) {
 		memset(td->xcopy, 0, sizeof(*td->xcopy));
 		td->xcopy->valid = true;
 		td->xcopy->list_id = l->list_id;
 		td->xcopy->state = XCOPY_STATUS_RUNNING;
+		x->holds_status = true;
 	}
 	spin_unlock(&td->xcopy_lock);
 	kfree(st);
+	return busy ? STRIX_OP_IN_PROGRESS : STRIX_OK;
 }
 
 /* The copy ended: what it did and, failed, the sense it ends with. */
@@ -283,7 +298,7 @@ static void xcopy_status_end(struct strix_xcopy *x, strix_sense_t result)
 	struct strix_xcopy_status *st;
 	struct strix_cmd *tmp;
 
-	if (!xcopy_holds_status(&x->list))
+	if (!x->holds_status)
 		return;
 	/* the sense as the command ends with it (fixed format) */
 	tmp = &x->io;
@@ -362,6 +377,22 @@ static u16 xcopy_seg_off(const struct strix_xcopy_list *l, unsigned int i)
 	       i * STRIX_XCOPY_SEG_LEN;
 }
 
+/*
+ * Whether this nexus could READ and WRITE the LUN now: its medium is in,
+ * and its target port group (if it is in a device group) is active.
+ */
+static bool xcopy_reachable(struct strix_xcopy *x, struct strix_tgt_dev *td)
+{
+	struct strix_device *dev = td->dev;
+	struct strix_alua_view av;
+
+	if (dev->params.removable && test_bit(STRIX_MEDIUM_EJECTED, &dev->medium))
+		return false;
+	strix_alua_view(dev, READ_ONCE(x->cmd->sess->tgt->rel_tgt_id), &av);
+	return !av.alua || av.state == STRIX_ALUA_OPTIMIZED ||
+	       av.state == STRIX_ALUA_NONOPTIMIZED;
+}
+
 /* Every CSCD to a LUN of the session, then every segment checked. */
 static strix_sense_t xcopy_prepare(struct strix_xcopy *x)
 {
@@ -374,6 +405,8 @@ static strix_sense_t xcopy_prepare(struct strix_xcopy *x)
 		x->tds[i] = xcopy_find(x->cmd->sess, c);
 		if (!x->tds[i])
 			return STRIX_COPY_UNREACHABLE;
+		if (!xcopy_reachable(x, x->tds[i]))
+			return STRIX_COPY_NOT_REACHABLE;
 		if (c->block_size &&
 		    c->block_size != x->tds[i]->dev->params.block_size) {
 			x->field = STRIX_XCOPY_HDR_LEN +
@@ -530,8 +563,9 @@ static void xcopy_work(struct work_struct *work)
 	struct strix_cmd *cmd = x->cmd;
 	strix_sense_t ret;
 
-	xcopy_status_start(cmd->tgt_dev, &x->list);
-	ret = xcopy_run(x);
+	ret = xcopy_status_start(x);
+	if (ret == STRIX_OK)
+		ret = xcopy_run(x);
 	xcopy_put_all(x);
 	if (ret == STRIX_INVALID_FIELD_PARAM) {
 		cmd->sense_field_byte = x->field;

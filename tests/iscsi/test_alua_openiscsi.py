@@ -22,6 +22,12 @@ from test_alua import (  # noqa: E402,F401  (collected here with this file's pat
 PORTAL = "127.0.0.1:3260"
 TARGET2 = "iqn.2026-12.org.strix:t2"
 
+# heavy: not on the debug kernel, for CI's time (about 230 s there, mostly
+# open-iscsi's logins and logouts).  The same test bodies run on the debug
+# kernel through the local driver (tests/local/test_alua.py); here they run on
+# the stock kernels in every make check, and everywhere in make check-full.
+pytestmark = pytest.mark.heavy
+
 
 def lun_disk(target, lun):
     """/dev/sdX of @lun in the open-iscsi session to @target, or None."""

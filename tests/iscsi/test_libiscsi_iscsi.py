@@ -7,7 +7,8 @@ import pytest
 import initiator
 from iscsi_wire import TARGET
 from libiscsi_cu import (ATOMIC_SUITES, DATA_SUITES, LATER, NOT_READ_ONLY, NOT_REMOVABLE, NOT_THIN,
-                         PR_SUITES, SPC4_XCOPY, XCOPY_SUITES, check_suite)
+                         ONE_LB_PER_PB, PR_SUITES, SPC4_XCOPY, THIN_SUITES, XCOPY_SUITES,
+                         check_suite)
 
 URL = "iscsi://127.0.0.1:3260/%s/0" % TARGET
 INITIATORS = ["-i", "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
@@ -18,6 +19,18 @@ ISCSI_SUITES = ["iSCSIcmdsn", "iSCSIdatasn", "iSCSIResiduals", "iSCSITMF"]
 # second initiator run too: no "only supported for iSCSI backends" skips.
 ALLOWED = ([s for s in LATER if "iSCSI backends" not in s] + NOT_THIN + NOT_REMOVABLE +
            NOT_READ_ONLY + SPC4_XCOPY)
+
+
+@pytest.fixture
+def thin_lun(iscsi_stack, tmp_path):
+    """LUN 1 of the target: a thin-provisioned fileio disk in tmpfs (holes
+    punched on UNMAP, SEEK_HOLE/SEEK_DATA for GET LBA STATUS)."""
+    img = tmp_path / "thin.img"
+    with open(img, "wb") as f:
+        f.truncate(31 << 20)
+    iscsi_stack.add_device("vdisk_fileio", "thin1", "filename=%s; thin_provisioned=1" % img)
+    iscsi_stack.add_lun(TARGET, "thin1", 1, driver="iscsi")
+    return "iscsi://127.0.0.1:3260/%s/1" % TARGET
 
 
 @pytest.fixture
@@ -48,6 +61,16 @@ def test_iscsi_suites(daemon, suite):
 @pytest.mark.parametrize("suite", suites(PR_SUITES))
 def test_scsi_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)
+
+
+# Thin provisioning over iSCSI (UNMAP's and WRITE SAME's Data-Out): nothing
+# may skip as "fully provisioned".  heavy for time on the debug kernel,
+# where the local driver's thin suites and sg3_utils cases run the commands.
+@pytest.mark.heavy
+@pytest.mark.parametrize("suite", THIN_SUITES)
+def test_thin_suites(thin_lun, daemon, suite):
+    check_suite(thin_lun, suite, LATER + NOT_REMOVABLE + NOT_READ_ONLY + ONE_LB_PER_PB,
+                INITIATORS)
 
 
 # The data, atomic and third-party copy suites run through the local

@@ -22,6 +22,12 @@ from test_reservations import (  # noqa: E402,F401  (collected here with this fi
     test_preempt_and_clear, test_register_and_ignore, test_register_reserve_release,
     test_spc2_reserve_release, register_and_move)
 
+# heavy: not on the debug kernel, for CI's time (about 540 s there, mostly
+# open-iscsi's logins and logouts).  The same test bodies run on the debug
+# kernel through the local driver (tests/local/test_reservations.py); here they run on
+# the stock kernels in every make check, and everywhere in make check-full.
+pytestmark = pytest.mark.heavy
+
 PORTAL = "127.0.0.1:3260"
 NAMES = ("iqn.2026-12.test:a", "iqn.2026-12.test:b", "iqn.2026-12.test:c")
 

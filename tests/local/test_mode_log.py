@@ -3,7 +3,8 @@ local driver: sg_wr_mode and sg_raw change the caching page's WCE and the
 control page's D_SENSE, the other nexus hears MODE PARAMETERS CHANGED, the
 saved pages survive del_device/add_device and a module reload, malformed
 parameter data changes nothing; sg_logs reads the log pages; a grown
-backing file and a nullio size change reach the Linux initiator."""
+backing file, a grown or resized blockio device and a nullio size change
+reach the Linux initiator."""
 import os
 
 import pytest
@@ -315,3 +316,51 @@ def test_resize(rig, tmp_path):
     assert "capacity data has changed" in ua(n)
     rescan(n)
     assert sectors(n) == 49152
+
+
+def test_resize_blockio(rig, tmp_path):
+    """blockio on a loop device: resync_size takes the block device's new
+    size; size and size_mb are writable up to it and never past it; each
+    change reaches the Linux initiator with CAPACITY DATA HAS CHANGED and
+    the data stays."""
+    img = tmp_path / "bd.img"
+    sh("modprobe loop && truncate -s 16M %s" % img)
+    loop = sh("losetup -f --show %s" % img).stdout.strip()
+    try:
+        rig.tree.add_device("vdisk_blockio", "b1", "filename=%s" % loop)
+        rig.tree.add_target("scst_local", "t3")
+        rig.tree.add_lun("t3", "b1", 0)
+        b = session_disk(rig.tree, "t3", A)
+        sh("sg_turs %s" % b, check=False)
+        assert sectors(b) == 32768
+        pattern = tmp_path / "pattern"
+        sh("dd if=/dev/urandom of=%s bs=1M count=4" % pattern)
+        sh("dd if=%s of=%s bs=1M count=4 oflag=direct" % (pattern, b))
+
+        # the block device grows; the LUN with it only at resync_size
+        sh("truncate -s 32M %s && losetup -c %s" % (img, loop))
+        assert ua(b) == ""
+        rig.tree.do("devices/b1/resync_size", "1")
+        assert "capacity data has changed" in ua(b)
+        rescan(b)
+        assert sectors(b) == 65536
+        assert rig.tree.value("devices/b1/size_mb") == "32"
+
+        # smaller by size_mb, then back to the whole device by size
+        rig.tree.do("devices/b1/size_mb", "8")
+        assert "capacity data has changed" in ua(b)
+        rescan(b)
+        assert sectors(b) == 16384
+        for attr, bad in (("size_mb", "33"), ("size", str((32 << 20) + 512)),
+                          ("size", "1000"), ("size_mb", "0")):
+            assert rig.tree.write("devices/b1/" + attr, bad) == 22, (attr, bad)
+        assert ua(b) == "", "a refused size raised a unit attention"
+        assert sectors(b) == 16384
+        rig.tree.do("devices/b1/size", str(32 << 20))
+        assert "capacity data has changed" in ua(b)
+        rescan(b)
+        assert sectors(b) == 65536
+        sh("cmp -n %d %s %s" % (4 << 20, pattern, b))
+    finally:
+        rig.tree.clear()        # let go of the loop device
+        sh("losetup -d %s" % loop)

@@ -3,7 +3,8 @@
 byte in the backing files; sg_xcopy (sg3_utils); the scope rule (a copy
 may only name LUNs of the issuing session: a device exported only to
 another initiator group is UNREACHABLE COPY TARGET and left untouched);
-write protection, LBA range and the copy results.
+write protection, LBA range and the copy results; a named LUN ALUA makes
+inaccessible; a list identifier reused while its copy runs.
 
 LUNs (fileio, 16 MiB each, 512-byte blocks):
   default group (session "ini_main"): LUN 0 = d_a, LUN 1 = d_b,
@@ -12,6 +13,7 @@ LUNs (fileio, 16 MiB each, 512-byte blocks):
 """
 import os
 import struct
+import threading
 
 import pytest
 
@@ -225,6 +227,73 @@ def test_reservations_of_named_luns(rig):
                                               [seg(0, 1, 32, 0, 0)]))
     assert st == 0, sense.hex()
     assert image(rig, "b", 0, 32) == image(rig, "a", 0, 32)
+
+
+def test_named_lun_not_accessible(rig):
+    """A LUN the session sees but could not READ or WRITE now is COPY
+    TARGET DEVICE NOT REACHABLE, nothing copied: d_b's target port group
+    in standby or unavailable (ALUA), then active again."""
+    write(rig.fd["a"], 0, os.urandom(64 * BS))
+    before_b = image(rig, "b", 0, 64)
+    plist = xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["b"])], [seg(0, 1, 64, 0, 0)])
+    tg = "device_groups/dgx/target_groups/tg1"
+    rig.tree.do("device_groups/mgmt", "create dgx")
+    rig.tree.do("device_groups/dgx/devices/mgmt", "add d_b")
+    rig.tree.do("device_groups/dgx/target_groups/mgmt", "create tg1")
+    rig.tree.do(tg + "/group_id", "1")
+    rig.tree.do(tg + "/mgmt", "add t_x")
+    for state in ("standby", "unavailable"):
+        rig.tree.do(tg + "/state", state)
+        st, sense = xcopy(rig.fd["a"], plist)
+        assert st == 2 and key_asc(sense) == (0xa, 0x0d, 0x02), (state, st, sense.hex())
+        assert image(rig, "b", 0, 64) == before_b, state
+    rig.tree.do(tg + "/state", "nonoptimized")
+    st, sense = xcopy(rig.fd["a"], plist)
+    assert st == 0, sense.hex()
+    assert image(rig, "b", 0, 64) == image(rig, "a", 0, 64)
+
+
+def test_same_list_id_while_running(rig, tmp_path):
+    """A second copy naming the list identifier of one still running on the
+    same nexus is OPERATION IN PROGRESS; one with another identifier runs.
+    The first copy (16 segments of 24 MiB within one LUN on a null_blk
+    that completes each I/O after 5 ms) outlasts the second's arrival by
+    seconds."""
+    sh("modprobe null_blk nr_devices=1 gb=1 memory_backed=1 queue_mode=2 "
+       "irqmode=2 completion_nsec=5000000")
+    try:
+        rig.tree.add_device("vdisk_blockio", "d_slow", "filename=/dev/nullb0")
+        rig.tree.add_target("scst_local", "t_slow")
+        rig.tree.add_lun("t_slow", "d_slow", 0)
+        sg = sg_of(rig.tree.add_session("t_slow", "ini_slow"), 0)
+        fd = os.open(sg, os.O_RDWR)
+        try:
+            naa = naa_of(fd)
+            big = xcopy_list([cscd(naa)], [seg(0, 0, 49152, 0, 65536 * (i + 1))
+                                           for i in range(16)], list_id=7)
+            res = {}
+            th = threading.Thread(target=lambda: res.update(first=xcopy(fd, big)))
+            th.start()
+            # the first copy is running once its status says so
+            def running():
+                st, _, d = rcr(fd, 0, list_id=7)
+                return st == 0 and d[4] == 0x00
+            assert strixtest.udev_settle(running, timeout=20), "the first copy never ran"
+            small = [cscd(naa)], [seg(0, 0, 8, 0, 8)]
+            st, sense = xcopy(fd, xcopy_list(*small, list_id=7))
+            assert st == 2 and key_asc(sense) == (0x5, 0x00, 0x16), (st, sense.hex())
+            assert th.is_alive(), "the first copy ended before the check: too fast"
+            st, sense = xcopy(fd, xcopy_list(*small, list_id=8))
+            assert st == 0, sense.hex()
+            th.join(timeout=600)
+            assert not th.is_alive()
+            st, sense = res["first"]
+            assert st == 0, sense.hex()
+        finally:
+            os.close(fd)
+    finally:
+        rig.tree.clear()
+        sh("rmmod null_blk")
 
 
 def test_refusals_and_failed_segment(rig):
