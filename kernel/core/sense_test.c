@@ -71,6 +71,8 @@ static const struct sense_row_case sense_row_cases[] = {
 	{ "COPY_UNREACHABLE", STRIX_COPY_UNREACHABLE, CC, 0x0a, 0x08, 0x04 },
 	{ "COPY_OUT_OF_RANGE", STRIX_COPY_OUT_OF_RANGE, CC, 0x0a, 0x00, 0x00 },
 	{ "COPY_TARGET_FAILED", STRIX_COPY_TARGET_FAILED, CC, 0x0a, 0x0d, 0x01 },
+	{ "COPY_NOT_REACHABLE", STRIX_COPY_NOT_REACHABLE, CC, 0x0a, 0x0d, 0x02 },
+	{ "OP_IN_PROGRESS", STRIX_OP_IN_PROGRESS, CC, 0x05, 0x00, 0x16 },
 	{ "out of range: target failure", STRIX_SENSE(__STRIX_SENSE_MAX), CC,
 	  0x04, 0x44, 0x00 },
 	{ "far out of range", STRIX_SENSE(0xffffffff), CC, 0x04, 0x44, 0x00 },

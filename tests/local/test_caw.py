@@ -49,13 +49,13 @@ class SgIoHdr(ctypes.Structure):
                 ("duration", ctypes.c_uint), ("info", ctypes.c_uint)]
 
 
-def sg_io(fd, cdb, data_out=None, data_in_len=0):
+def sg_io(fd, cdb, data_out=None, data_in_len=0, timeout_ms=30000):
     """One command; returns (status, sense bytes, data in)."""
     cdb_buf = ctypes.create_string_buffer(bytes(cdb), len(cdb))
     sense = ctypes.create_string_buffer(64)
     h = SgIoHdr(interface_id=ord("S"), cmd_len=len(cdb), mx_sb_len=64,
                 cmdp=ctypes.addressof(cdb_buf), sbp=ctypes.addressof(sense),
-                timeout=30000)
+                timeout=timeout_ms)
     if data_out is not None:
         buf = ctypes.create_string_buffer(bytes(data_out), len(data_out))
         h.dxfer_direction, h.dxfer_len = -2, len(data_out)

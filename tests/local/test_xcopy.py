@@ -104,9 +104,9 @@ def xcopy_list(cscds, segs, list_id=1, usage=0):
     return struct.pack(">BBHIII", list_id, usage << 3, len(c), 0, len(s), 0) + c + s
 
 
-def xcopy(fd, plist):
+def xcopy(fd, plist, timeout_ms=30000):
     cdb = struct.pack(">BB8sIBB", 0x83, 0, b"\0" * 8, len(plist), 0, 0)
-    st, sense, _ = sg_io(fd, cdb, data_out=plist)
+    st, sense, _ = sg_io(fd, cdb, data_out=plist, timeout_ms=timeout_ms)
     return st, sense
 
 
@@ -256,9 +256,9 @@ def test_named_lun_not_accessible(rig):
 def test_same_list_id_while_running(rig, tmp_path):
     """A second copy naming the list identifier of one still running on the
     same nexus is OPERATION IN PROGRESS; one with another identifier runs.
-    The first copy (16 segments of 24 MiB within one LUN on a null_blk
-    that completes each I/O after 5 ms) outlasts the second's arrival by
-    seconds."""
+    The first copy (16 segments of 4 MiB within one LUN on a null_blk
+    that completes each I/O after 5 ms: over 5 s on 6.1) outlasts the
+    second's arrival by seconds."""
     sh("modprobe null_blk nr_devices=1 gb=1 memory_backed=1 queue_mode=2 "
        "irqmode=2 completion_nsec=5000000")
     try:
@@ -269,10 +269,16 @@ def test_same_list_id_while_running(rig, tmp_path):
         fd = os.open(sg, os.O_RDWR)
         try:
             naa = naa_of(fd)
-            big = xcopy_list([cscd(naa)], [seg(0, 0, 49152, 0, 65536 * (i + 1))
+            big = xcopy_list([cscd(naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
                                            for i in range(16)], list_id=7)
             res = {}
-            th = threading.Thread(target=lambda: res.update(first=xcopy(fd, big)))
+
+            def first():
+                try:
+                    res["first"] = xcopy(fd, big, timeout_ms=600000)
+                except Exception as e:         # reported by the main thread
+                    res["error"] = e
+            th = threading.Thread(target=first)
             th.start()
             # the first copy is running once its status says so
             def running():
@@ -285,8 +291,9 @@ def test_same_list_id_while_running(rig, tmp_path):
             assert th.is_alive(), "the first copy ended before the check: too fast"
             st, sense = xcopy(fd, xcopy_list(*small, list_id=8))
             assert st == 0, sense.hex()
-            th.join(timeout=600)
+            th.join(timeout=700)
             assert not th.is_alive()
+            assert "error" not in res, "the first copy: %r" % res.get("error")
             st, sense = res["first"]
             assert st == 0, sense.hex()
         finally:
