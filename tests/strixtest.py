@@ -83,6 +83,17 @@ def loaded(name):
         return any(line.split()[0] == name for line in f)
 
 
+def with_state_dir(params):
+    """strix's @params with a state_dir: the one given, else a fresh one
+    (an APTPL state one test saves must not come back in the next test's
+    device of the same name).  Returns (params, the state directory)."""
+    for p in params:
+        if p.startswith("state_dir="):
+            return tuple(params), p.split("=", 1)[1]
+    state_dir = tempfile.mkdtemp(prefix="strix-state-")
+    return tuple(params) + ("state_dir=" + state_dir,), state_dir
+
+
 def insmod(name, *params):
     """Load one of our modules from the build tree, its dependencies first
     (ours from the build tree, the kernel's with modprobe)."""
@@ -102,10 +113,8 @@ def insmod(name, *params):
             insmod(dep)
         else:
             sh("modprobe " + dep)
-    if name == "strix" and not any(p.startswith("state_dir=") for p in params):
-        # a fresh state directory each load: an APTPL state one test saves
-        # must not come back in the next test's device of the same name
-        params += ("state_dir=" + tempfile.mkdtemp(prefix="strix-state-"),)
+    if name == "strix":
+        params, _ = with_state_dir(params)
     sh("insmod %s %s" % (path, " ".join(params)))
     assert loaded(name)
 
@@ -393,13 +402,7 @@ def load_stack(modules, *strix_params, fresh=False):
         return Tree()
     unload_ours()
     sh("modprobe -a sd_mod sg")
-    params = tuple(strix_params)
-    state_dir = next((p.split("=", 1)[1] for p in params if p.startswith("state_dir=")), None)
-    if state_dir is None:
-        # a fresh state directory each load: an APTPL state one test saves
-        # must not come back in the next test's device of the same name
-        state_dir = tempfile.mkdtemp(prefix="strix-state-")
-        params += ("state_dir=" + state_dir,)
+    params, state_dir = with_state_dir(strix_params)
     insmod(modules[0], *params)
     for m in modules[1:]:
         insmod(m)

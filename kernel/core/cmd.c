@@ -856,8 +856,7 @@ void strix_cmd_submit(struct strix_cmd *cmd)
 
 		ctx.dp = &td->dev->params;
 		ctx.read_only = td->read_only;
-		ctx.no_medium = td->dev->params.removable &&
-				test_bit(STRIX_MEDIUM_EJECTED, &td->dev->medium);
+		ctx.no_medium = strix_dev_no_medium(td->dev);
 		strix_alua_view(td->dev, READ_ONCE(sess->tgt->rel_tgt_id), &av);
 		ctx.alua = av.alua;
 		ctx.alua_explicit = av.explicit;

@@ -186,6 +186,13 @@ enum {
 	STRIX_MEDIUM_EJECTED,
 };
 
+/* A removable device whose medium START STOP UNIT ejected. */
+static inline bool strix_dev_no_medium(struct strix_device *dev)
+{
+	return dev->params.removable &&
+	       test_bit(STRIX_MEDIUM_EJECTED, &dev->medium);
+}
+
 /*
  * A group: the target's default LUN table (@is_default, the target's own
  * luns/) or an initiator group (ini_groups/<name>/).

@@ -386,7 +386,7 @@ static bool xcopy_reachable(struct strix_xcopy *x, struct strix_tgt_dev *td)
 	struct strix_device *dev = td->dev;
 	struct strix_alua_view av;
 
-	if (dev->params.removable && test_bit(STRIX_MEDIUM_EJECTED, &dev->medium))
+	if (strix_dev_no_medium(dev))
 		return false;
 	strix_alua_view(dev, READ_ONCE(x->cmd->sess->tgt->rel_tgt_id), &av);
 	return !av.alua || av.state == STRIX_ALUA_OPTIMIZED ||

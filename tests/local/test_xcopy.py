@@ -253,54 +253,48 @@ def test_named_lun_not_accessible(rig):
     assert image(rig, "b", 0, 64) == image(rig, "a", 0, 64)
 
 
-def test_same_list_id_while_running(rig, tmp_path):
+def test_same_list_id_while_running(slow_null_blk, rig):
     """A second copy naming the list identifier of one still running on the
     same nexus is OPERATION IN PROGRESS; one with another identifier runs.
     The first copy (16 segments of 4 MiB within one LUN on a null_blk
     that completes each I/O after 5 ms: over 5 s on 6.1) outlasts the
     second's arrival by seconds."""
-    sh("modprobe null_blk nr_devices=1 gb=1 memory_backed=1 queue_mode=2 "
-       "irqmode=2 completion_nsec=5000000")
+    rig.tree.add_device("vdisk_blockio", "d_slow", "filename=%s" % slow_null_blk)
+    rig.tree.add_target("scst_local", "t_slow")
+    rig.tree.add_lun("t_slow", "d_slow", 0)
+    sg = sg_of(rig.tree.add_session("t_slow", "ini_slow"), 0)
+    fd = os.open(sg, os.O_RDWR)
     try:
-        rig.tree.add_device("vdisk_blockio", "d_slow", "filename=/dev/nullb0")
-        rig.tree.add_target("scst_local", "t_slow")
-        rig.tree.add_lun("t_slow", "d_slow", 0)
-        sg = sg_of(rig.tree.add_session("t_slow", "ini_slow"), 0)
-        fd = os.open(sg, os.O_RDWR)
-        try:
-            naa = naa_of(fd)
-            big = xcopy_list([cscd(naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
-                                           for i in range(16)], list_id=7)
-            res = {}
+        naa = naa_of(fd)
+        big = xcopy_list([cscd(naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
+                                       for i in range(16)], list_id=7)
+        res = {}
 
-            def first():
-                try:
-                    res["first"] = xcopy(fd, big, timeout_ms=600000)
-                except Exception as e:         # reported by the main thread
-                    res["error"] = e
-            th = threading.Thread(target=first)
-            th.start()
-            # the first copy is running once its status says so
-            def running():
-                st, _, d = rcr(fd, 0, list_id=7)
-                return st == 0 and d[4] == 0x00
-            assert strixtest.udev_settle(running, timeout=20), "the first copy never ran"
-            small = [cscd(naa)], [seg(0, 0, 8, 0, 8)]
-            st, sense = xcopy(fd, xcopy_list(*small, list_id=7))
-            assert st == 2 and key_asc(sense) == (0x5, 0x00, 0x16), (st, sense.hex())
-            assert th.is_alive(), "the first copy ended before the check: too fast"
-            st, sense = xcopy(fd, xcopy_list(*small, list_id=8))
-            assert st == 0, sense.hex()
-            th.join(timeout=700)
-            assert not th.is_alive()
-            assert "error" not in res, "the first copy: %r" % res.get("error")
-            st, sense = res["first"]
-            assert st == 0, sense.hex()
-        finally:
-            os.close(fd)
+        def first():
+            try:
+                res["first"] = xcopy(fd, big, timeout_ms=600000)
+            except Exception as e:         # reported by the main thread
+                res["error"] = e
+        th = threading.Thread(target=first)
+        th.start()
+        # the first copy is running once its status says so
+        def running():
+            st, _, d = rcr(fd, 0, list_id=7)
+            return st == 0 and d[4] == 0x00
+        assert strixtest.udev_settle(running, timeout=20), "the first copy never ran"
+        small = [cscd(naa)], [seg(0, 0, 8, 0, 8)]
+        st, sense = xcopy(fd, xcopy_list(*small, list_id=7))
+        assert st == 2 and key_asc(sense) == (0x5, 0x00, 0x16), (st, sense.hex())
+        assert th.is_alive(), "the first copy ended before the check: too fast"
+        st, sense = xcopy(fd, xcopy_list(*small, list_id=8))
+        assert st == 0, sense.hex()
+        th.join(timeout=700)
+        assert not th.is_alive()
+        assert "error" not in res, "the first copy: %r" % res.get("error")
+        st, sense = res["first"]
+        assert st == 0, sense.hex()
     finally:
-        rig.tree.clear()
-        sh("rmmod null_blk")
+        os.close(fd)
 
 
 def test_refusals_and_failed_segment(rig):
