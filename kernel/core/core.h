@@ -130,6 +130,7 @@ struct strix_device {
 	struct workqueue_struct *wq;	/* I/O that may sleep */
 	bool dead;
 	void *priv;
+	u64 added_ns;			/* ktime_get_boottime_ns() at add */
 	unsigned long medium;		/* BIT(STRIX_MEDIUM_*) */
 	atomic_t prevent_count;
 	/*

@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -175,6 +176,7 @@ static int strix_device_add(struct strix_handler_reg *hreg, const char *name,
 	if (!dev)
 		goto put_module;
 	dev->hreg = hreg;
+	dev->added_ns = ktime_get_boottime_ns();
 	strix_res_dev_init(dev);
 	strix_tmf_dev_init(dev);
 	strix_range_lock_init(&dev->range_lock, strix_cmd_range_granted);

@@ -14,6 +14,10 @@
  *        field is left out rather than clipped
  *   0Dh  temperature: 0000h (temperature) and 0001h (reference
  *        temperature), both FFh, "not available": there is no sensor
+ *   15h  background scan results (SBC-3): the status parameter (0000h)
+ *        only: minutes since the device was added as its accumulated
+ *        power on minutes, no scan active, none performed, and no
+ *        medium scan result parameters: nothing scans a virtual disk
  *
  * Every page control (threshold, cumulative, defaults) returns the same
  * values, none of which can be reset or saved: DS is set, and the parser
@@ -32,6 +36,7 @@
 #define LOG_SUPPORTED		0x00
 #define LOG_LBP			0x0c
 #define LOG_TEMPERATURE		0x0d
+#define LOG_BACKGROUND_SCAN	0x15
 #define LOG_ALL_SUBPAGES	0xff
 
 #define LOG_DS			0x80	/* page byte 0: disable save */
@@ -75,7 +80,7 @@ static bool log_has_lbp(const struct strix_log_ctx *lc)
 }
 
 /* The parameter pages, ascending: what page 00h lists after itself. */
-static const u8 log_pages[] = { LOG_LBP, LOG_TEMPERATURE };
+static const u8 log_pages[] = { LOG_LBP, LOG_TEMPERATURE, LOG_BACKGROUND_SCAN };
 
 static bool log_page_available(const struct strix_log_ctx *lc, u8 page)
 {
@@ -127,6 +132,33 @@ static void log_temperature(struct log_out *o, u16 ptr)
 	}
 }
 
+/*
+ * The background scanning status parameter: power on minutes, then
+ * reserved, status 00h (no background scan active), scans performed,
+ * scan progress and medium scans performed, all 0.
+ */
+static void log_background_scan(struct log_out *o, u32 minutes, u16 ptr)
+{
+	if (ptr)
+		return;
+	log_param(o, 0, 12);
+	log_be(o, minutes, 4);
+	log_be(o, 0, 8);
+}
+
+/* The highest parameter code of each page: the parameter pointer's bound. */
+static u16 log_last_code(u8 page)
+{
+	switch (page) {
+	case LOG_LBP:
+		return 2;
+	case LOG_TEMPERATURE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 strix_sense_t strix_log_sense(struct strix_cmd *cmd,
 			      const struct strix_log_ctx *lc, u8 *buf, u32 len,
 			      u32 *produced)
@@ -152,7 +184,7 @@ strix_sense_t strix_log_sense(struct strix_cmd *cmd,
 			return strix_invalid_field(cmd, 2, 5);
 		if (subpage)
 			return strix_invalid_field(cmd, 3, -1);
-		if (ptr > (page == LOG_LBP ? 2 : 1))
+		if (ptr > log_last_code(page))
 			return strix_invalid_field(cmd, 5, -1);
 		b0 |= LOG_DS;
 	}
@@ -170,8 +202,11 @@ strix_sense_t strix_log_sense(struct strix_cmd *cmd,
 			      ptr);
 		log_lbp_param(o, 2, lc->used_blocks, LOG_SCOPE_DEDICATED, ptr);
 		break;
-	default:
+	case LOG_TEMPERATURE:
 		log_temperature(o, ptr);
+		break;
+	default:
+		log_background_scan(o, lc->power_on_minutes, ptr);
 		break;
 	}
 	o->b[2] = (o->pos - 4) >> 8;

@@ -23,6 +23,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -275,6 +277,10 @@ strix_sense_t strix_log_execute(struct strix_cmd *cmd)
 
 	if (h->space && !h->space(cmd->dev, &lc.avail_blocks, &lc.used_blocks))
 		lc.space = true;
+	lc.power_on_minutes = min_t(u64, U32_MAX,
+				    div64_u64(ktime_get_boottime_ns() -
+					      cmd->dev->added_ns,
+					      60 * (u64)NSEC_PER_SEC));
 	buf = kzalloc(len, GFP_KERNEL);
 	if (!buf)
 		return STRIX_BUSY;

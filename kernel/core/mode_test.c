@@ -289,6 +289,8 @@ static void log_sense_test(struct kunit *test)
 {
 	static const u8 temp[] = { 0x8d, 0, 0, 12, 0, 0, 3, 2, 0, 0xff,
 				   0, 1, 3, 2, 0, 0xff };
+	static const u8 bgscan[] = { 0x95, 0, 0, 16, 0, 0, 3, 12,
+				     1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0 };
 	static const u8 lbp[] = { 0x8c, 0, 0, 24,
 				  0, 1, 3, 8, 0, 0x01, 0x00, 0x02, 2, 0, 0, 0,
 				  0, 2, 3, 8, 0, 0, 0x10, 0, 1, 0, 0, 0 };
@@ -300,12 +302,12 @@ static void log_sense_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, cmd);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
-	/* supported pages: 00h, 0Dh; 0Ch only with the handler's numbers */
+	/* supported pages: 00h, 0Dh, 15h; 0Ch only with the handler's numbers */
 	EXPECT_SENSE(test, log_run(cmd, &lc, (const u8[10]){ LOG_SENSE, 0, 0x40,
 		     0, 0, 0, 0, 0, 64 }, buf, 64, &n), STRIX_OK);
-	KUNIT_EXPECT_EQ(test, n, 6U);
-	KUNIT_EXPECT_EQ(test, memcmp(buf, ((const u8[]){ 0, 0, 0, 2, 0, 0x0d }), 6), 0);
-	KUNIT_EXPECT_EQ(test, buf[6], 0xa5);
+	KUNIT_EXPECT_EQ(test, n, 7U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, ((const u8[]){ 0, 0, 0, 3, 0, 0x0d, 0x15 }), 7), 0);
+	KUNIT_EXPECT_EQ(test, buf[7], 0xa5);
 	EXPECT_SENSE(test, log_run(cmd, &lc, (const u8[10]){ LOG_SENSE, 0, 0x4c,
 		     0, 0, 0, 0, 0, 64 }, buf, 64, &n), STRIX_INVALID_FIELD_CDB);
 	KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, 2);
@@ -313,9 +315,22 @@ static void log_sense_test(struct kunit *test)
 				     .used_blocks = 0x1000 };
 	EXPECT_SENSE(test, log_run(cmd, &lc, (const u8[10]){ LOG_SENSE, 0, 0x40,
 		     0xff, 0, 0, 0, 0, 64 }, buf, 64, &n), STRIX_OK);
-	KUNIT_EXPECT_EQ(test, n, 12U);
-	KUNIT_EXPECT_EQ(test, memcmp(buf, ((const u8[]){ 0x40, 0xff, 0, 8, 0, 0,
-			0, 0xff, 0x0c, 0, 0x0d, 0 }), 12), 0);
+	KUNIT_EXPECT_EQ(test, n, 14U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, ((const u8[]){ 0x40, 0xff, 0, 10, 0, 0,
+			0, 0xff, 0x0c, 0, 0x0d, 0, 0x15, 0 }), 14), 0);
+
+	/*
+	 * background scan results: the status parameter only, with the
+	 * minutes since the device was added; a pointer past 0000h refused
+	 */
+	lc.power_on_minutes = 0x01020304;
+	EXPECT_SENSE(test, log_run(cmd, &lc, (const u8[10]){ LOG_SENSE, 0, 0x55,
+		     0, 0, 0, 0, 0, 64 }, buf, 64, &n), STRIX_OK);
+	KUNIT_EXPECT_EQ(test, n, (u32)sizeof(bgscan));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, bgscan, sizeof(bgscan)), 0);
+	EXPECT_SENSE(test, log_run(cmd, &lc, (const u8[10]){ LOG_SENSE, 0, 0x55,
+		     0, 0, 0, 1, 0, 64 }, buf, 64, &n), STRIX_INVALID_FIELD_CDB);
+	KUNIT_EXPECT_EQ(test, cmd->sense_field_byte, 5);
 
 	/* temperature: not available; the parameter pointer skips 0000h */
 	EXPECT_SENSE(test, log_run(cmd, &lc, (const u8[10]){ LOG_SENSE, 0, 0x4d,

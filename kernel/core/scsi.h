@@ -400,6 +400,7 @@ struct strix_log_ctx {
 	bool space;
 	u64 avail_blocks;
 	u64 used_blocks;
+	u32 power_on_minutes;	/* since the device was added */
 };
 
 /*

@@ -20,7 +20,7 @@
 #define STRIX_FIXED_SENSE_LEN	18	/* through the sense-key-specific bytes */
 #define STRIX_DESC_HDR_LEN	8
 #define STRIX_DESC_SKS_LEN	8	/* sense key specific descriptor */
-#define STRIX_DESC_INFO_LEN	12	/* information descriptor */
+#define STRIX_DESC_INFO_LEN	12	/* information and command-specific ones */
 
 /* struct strix_sense_row->flags */
 enum {
@@ -160,6 +160,14 @@ void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq)
 			put_unaligned_be64(cmd->sense_info, d + 4);
 			cmd->sense_len += STRIX_DESC_INFO_LEN;
 		}
+		if (cmd->sense_csi_valid) {
+			u8 *d = s + cmd->sense_len;
+
+			d[0] = 0x01;	/* command-specific information */
+			d[1] = STRIX_DESC_INFO_LEN - 2;
+			put_unaligned_be64(cmd->sense_csi, d + 4);
+			cmd->sense_len += STRIX_DESC_INFO_LEN;
+		}
 		if (sks) {
 			u8 *d = s + cmd->sense_len;
 
@@ -184,6 +192,8 @@ void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq)
 		s[0] |= 0x80;
 		put_unaligned_be32(cmd->sense_info, s + 3);
 	}
+	if (cmd->sense_csi_valid)
+		put_unaligned_be32(cmd->sense_csi, s + 8);
 	if (sks)
 		strix_sense_sks(s + 15, row->flags & SENSE_SKS_CDB,
 				cmd->sense_field_byte, cmd->sense_field_bit);

@@ -204,6 +204,9 @@ struct sense_bytes_case {
 	/* the INFORMATION field, when info_valid */
 	bool info_valid;
 	u64 info;
+	/* the COMMAND-SPECIFIC INFORMATION field, when csi_valid */
+	bool csi_valid;
+	u32 csi;
 };
 
 static const struct sense_bytes_case sense_bytes_cases[] = {
@@ -279,6 +282,14 @@ static const struct sense_bytes_case sense_bytes_cases[] = {
 	  { 0x72, 0x05, 0x24, 0x00, 0, 0, 0, 0x14,
 	    0x00, 0x0a, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0,
 	    0x02, 0x06, 0, 0, 0xc0, 0x00, 0x02, 0 }, true, 1ULL << 32 },
+	{ "fixed, COPY ABORTED in segment 0x0102", STRIX_COPY_TARGET_FAILED,
+	  false, 0, -1, 0, 0, 18,
+	  { 0x70, 0, 0x0a, 0, 0, 0, 0, 0x0a, 0, 0, 0x01, 0x02, 0x0d, 0x01, 0,
+	    0, 0, 0 }, false, 0, true, 0x0102 },
+	{ "desc, COPY ABORTED in segment 3", STRIX_COPY_OUT_OF_RANGE, true, 0,
+	  -1, 0, 0, 20,
+	  { 0x72, 0x0a, 0x00, 0x00, 0, 0, 0, 0x0c,
+	    0x01, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3 }, false, 0, true, 3 },
 	{ "fixed, TASK SET FULL", STRIX_NO_RESOURCES, false, 0, -1, 0, 0, 0, {} },
 };
 
@@ -299,6 +310,8 @@ static void strix_sense_bytes_test(struct kunit *test)
 	cmd->sense_field_bit = c->fbit;
 	cmd->sense_info_valid = c->info_valid;
 	cmd->sense_info = c->info;
+	cmd->sense_csi_valid = c->csi_valid;
+	cmd->sense_csi = c->csi;
 	strix_sense_build(cmd, c->desc_fmt, c->ua_asc, c->ua_ascq);
 	KUNIT_ASSERT_EQ(test, cmd->sense_len, c->len);
 	for (i = 0; i < c->len; i++)

@@ -97,7 +97,8 @@ struct strix_xcopy {
 	struct completion done;
 	strix_sense_t io_result;
 	bool holds_status;	/* this copy's status is the nexus's */
-	u16 segments;
+	u16 segments;		/* done */
+	u16 at;			/* the segment being checked or copied */
 	u64 bytes;
 };
 
@@ -306,6 +307,8 @@ static void xcopy_status_end(struct strix_xcopy *x, strix_sense_t result)
 	tmp->result = result;
 	tmp->sense_field_byte = cmd->sense_field_byte;
 	tmp->sense_field_bit = cmd->sense_field_bit;
+	tmp->sense_csi = cmd->sense_csi;
+	tmp->sense_csi_valid = cmd->sense_csi_valid;
 	strix_sense_build(tmp, false, 0, 0);
 
 	spin_lock(&td->xcopy_lock);
@@ -389,8 +392,8 @@ static bool xcopy_reachable(struct strix_xcopy *x, struct strix_tgt_dev *td)
 	if (strix_dev_no_medium(dev))
 		return false;
 	strix_alua_view(dev, READ_ONCE(x->cmd->sess->tgt->rel_tgt_id), &av);
-	return !av.alua || av.state == STRIX_ALUA_OPTIMIZED ||
-	       av.state == STRIX_ALUA_NONOPTIMIZED;
+	/* the rule of READ and WRITE (no ALUA_OK class in their CDB rows) */
+	return !av.alua || strix_alua_check(av.state, 0) == STRIX_OK;
 }
 
 /* Every CSCD to a LUN of the session, then every segment checked. */
@@ -419,6 +422,8 @@ static strix_sense_t xcopy_prepare(struct strix_xcopy *x)
 		const struct strix_device *src = x->tds[s->src]->dev;
 		const struct strix_device *dst = x->tds[s->dst]->dev;
 		u32 bs = src->params.block_size;
+
+		x->at = i;
 
 		/* no block size conversion: both sides the same size */
 		if (dst->params.block_size != bs) {
@@ -540,6 +545,8 @@ static strix_sense_t xcopy_run(struct strix_xcopy *x)
 	for (i = 0; i < l->nr_segs && ret == STRIX_OK; i++) {
 		const struct strix_xcopy_seg *s = &l->segs[i];
 
+		x->at = i;
+
 		if (s->nr_blocks && !sg) {
 			sg = strix_buf_alloc(&strix_buf_pool,
 					     STRIX_XCOPY_CHUNK_BYTES,
@@ -557,6 +564,22 @@ static strix_sense_t xcopy_run(struct strix_xcopy *x)
 	return ret;
 }
 
+/*
+ * COPY ABORTED names the segment the copy was at in COMMAND-SPECIFIC
+ * INFORMATION (SPC-4 6.4.4; the first segment descriptor is 0): the one
+ * whose check or copy failed, 0 when a CSCD failed before any segment.
+ */
+static void xcopy_set_segment(struct strix_cmd *cmd, strix_sense_t ret, u16 at)
+{
+	u8 status, key, asc, ascq;
+
+	strix_sense_info(ret, &status, &key, &asc, &ascq);
+	if (key != COPY_ABORTED)
+		return;
+	cmd->sense_csi = at;
+	cmd->sense_csi_valid = true;
+}
+
 static void xcopy_work(struct work_struct *work)
 {
 	struct strix_xcopy *x = container_of(work, struct strix_xcopy, work);
@@ -571,6 +594,7 @@ static void xcopy_work(struct work_struct *work)
 		cmd->sense_field_byte = x->field;
 		cmd->sense_field_bit = -1;
 	}
+	xcopy_set_segment(cmd, ret, x->at);
 	xcopy_status_end(x, ret);
 	kfree(x);
 	strix_cmd_io_done(cmd, ret);

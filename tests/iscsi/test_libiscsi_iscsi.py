@@ -73,13 +73,27 @@ def test_thin_suites(thin_lun, daemon, suite):
                 INITIATORS)
 
 
-# The data, atomic and third-party copy suites run through the local
-# driver in every make check (the same core); over iSCSI they are make
-# check-full's (marker `full`), which keeps make check inside CI's time.
-# (Over iSCSI every process is a new session: the copy status of one
-# suite is never seen by the next.)
+# The suites of the offload commands (compare and write, ORWRITE, WRITE
+# ATOMIC, third-party copy, VERIFY, WRITE AND VERIFY, MODE SENSE and REPORT
+# SUPPORTED OPERATION CODES) over iSCSI in every make check on the stock
+# kernel (heavy: the debug kernel runs them through the local driver, the
+# same core).  (Over iSCSI every process is a new session: the copy status
+# of one suite is never seen by the next.)
+OFFLOAD_SUITES = ATOMIC_SUITES + XCOPY_SUITES + [
+    s for s in DATA_SUITES if s.startswith(("Verify", "WriteVerify")) or
+    s in ("ModeSense6", "ReportSupportedOpcodes")]
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("suite", suites(OFFLOAD_SUITES))
+def test_offload_suites(daemon, suite):
+    check_suite(URL, suite, ALLOWED, INITIATORS)
+
+
+# The other data suites run through the local driver in every make check;
+# over iSCSI they are make check-full's (marker `full`), for CI's time.
 @pytest.mark.heavy
 @pytest.mark.full
-@pytest.mark.parametrize("suite", suites(DATA_SUITES + ATOMIC_SUITES + XCOPY_SUITES))
+@pytest.mark.parametrize("suite", suites([s for s in DATA_SUITES if s not in OFFLOAD_SUITES]))
 def test_scsi_data_suites(daemon, suite):
     check_suite(URL, suite, ALLOWED, INITIATORS)

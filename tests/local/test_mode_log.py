@@ -241,7 +241,17 @@ def test_saved_pages_survive(rig, tmp_path):
 def test_log_sense(rig, tmp_path):
     a = rig.disk(A)
     out = sh("sg_logs -p 0 %s" % a).stdout.lower()
-    assert "0x0c" in out and "0x0d" in out, out
+    assert "0x0c" in out and "0x0d" in out and "0x15" in out, out
+    # background scan results: the status parameter, nothing ever scanned,
+    # powered on (added) a few minutes ago at most
+    scan = sh("sg_logs -p 0x15 %s" % a).stdout.lower()
+    assert "background scan" in scan and "no background scans active" in scan, scan
+    raw = tmp_path / "scan.bin"
+    sh("sg_raw -r 64 -o %s %s 4d 00 15 00 00 00 00 00 40 00" % (raw, a))
+    data = raw.read_bytes()
+    assert data[:8] == bytes([0x95, 0, 0, 16, 0, 0, 3, 12]), data.hex()
+    assert int.from_bytes(data[8:12], "big") <= 5, data.hex()
+    assert data[12:] == bytes(8), data.hex()
     temp = sh("sg_logs -p 0xd %s" % a).stdout.lower()
     assert "temperature" in temp and "not available" in temp, temp
     sh("dd if=/dev/urandom of=%s bs=1M count=2 oflag=direct" % a)
@@ -256,7 +266,7 @@ def test_log_sense(rig, tmp_path):
     sh("sg_raw -r 64 -o %s %s 4d 00 00 ff 00 00 00 00 40 00" % (out, a))
     data = out.read_bytes()
     assert data[:4] == bytes([0x40, 0xff, 0, len(data) - 4]), data.hex()
-    assert bytes(data[4:]) == bytes([0, 0, 0, 0xff, 0x0c, 0, 0x0d, 0]), data.hex()
+    assert bytes(data[4:]) == bytes([0, 0, 0, 0xff, 0x0c, 0, 0x0d, 0, 0x15, 0]), data.hex()
     # allocation length truncation: 6 bytes asked for, 6 given
     sh("sg_raw -r 6 -o %s %s 4d 00 0d 00 00 00 00 00 06 00" % (out, a))
     assert out.read_bytes() == bytes([0x8d, 0, 0, 0x0c, 0, 0])
@@ -264,7 +274,8 @@ def test_log_sense(rig, tmp_path):
                 "4d 02 0d 00 00 00 00 00 40 00",      # PPC
                 "4d 00 0d 01 00 00 00 00 40 00",      # subpage 01h
                 "4d 00 0e 00 00 00 00 00 40 00",      # no such page
-                "4d 00 0d 00 00 00 02 00 40 00"):     # parameter pointer past the end
+                "4d 00 0d 00 00 00 02 00 40 00",      # parameter pointer past the end
+                "4d 00 15 00 00 00 01 00 40 00"):
         res = sh("sg_raw -r 64 %s %s" % (a, cdb), check=False)
         assert "invalid field in cdb" in text(res), cdb
     # nullio has no backing store to report: no page 0Ch

@@ -4,7 +4,8 @@ byte in the backing files; sg_xcopy (sg3_utils); the scope rule (a copy
 may only name LUNs of the issuing session: a device exported only to
 another initiator group is UNREACHABLE COPY TARGET and left untouched);
 write protection, LBA range and the copy results; a named LUN ALUA makes
-inaccessible; a list identifier reused while its copy runs.
+inaccessible; a list identifier reused while its copy runs; a LUN reset
+stopping a running copy.
 
 LUNs (fileio, 16 MiB each, 512-byte blocks):
   default group (session "ini_main"): LUN 0 = d_a, LUN 1 = d_b,
@@ -121,6 +122,18 @@ def key_asc(sense):
     return sense[2] & 0xf, sense[12], sense[13]
 
 
+def segment_of(sense):
+    """COMMAND-SPECIFIC INFORMATION: the segment a COPY ABORTED names."""
+    if sense[0] & 0x7f in (0x72, 0x73):
+        d = sense[8:8 + sense[7]]
+        while d:
+            if d[0] == 0x01:
+                return int.from_bytes(d[4:12], "big")
+            d = d[2 + d[1]:]
+        return None
+    return int.from_bytes(sense[8:12], "big")
+
+
 def write(fd, lba, data):
     cdb = struct.pack(">BBQIBB", 0x8a, 0, lba, len(data) // BS, 0, 0)
     st, sense, _ = sg_io(fd, cdb, data_out=data)
@@ -187,6 +200,7 @@ def test_scope_other_group_unreachable(rig):
                                                   segs))
         assert st == 2
         assert key_asc(sense) == (0x0a, 0x08, 0x04), sense.hex()
+        assert segment_of(sense) == 0, sense.hex()
     assert image(rig, "c", 0, 64) == secret
     assert image(rig, "a", 0, 64) == before_a
     # the designator was right: ini_other, which sees d_c, may copy within it
@@ -253,48 +267,107 @@ def test_named_lun_not_accessible(rig):
     assert image(rig, "b", 0, 64) == image(rig, "a", 0, 64)
 
 
-def test_same_list_id_while_running(slow_null_blk, rig):
+class SlowLun:
+    """LUN 0 of target t_slow, session ini_slow: a blockio device on a
+    memory-backed null_blk that completes each I/O after 5 ms."""
+
+    def __init__(self, rig, dev):
+        rig.tree.add_device("vdisk_blockio", "d_slow", "filename=%s" % dev)
+        rig.tree.add_target("scst_local", "t_slow")
+        rig.tree.add_lun("t_slow", "d_slow", 0)
+        self.sg = sg_of(rig.tree.add_session("t_slow", "ini_slow"), 0)
+        self.fd = os.open(self.sg, os.O_RDWR)
+        self.naa = naa_of(self.fd)
+        self.res = {}
+        self.thread = None
+
+    def start(self, plist):
+        """The copy in a thread of its own (its result in res["copy"])."""
+        def run():
+            try:
+                self.res["copy"] = xcopy(self.fd, plist, timeout_ms=600000)
+            except Exception as e:         # reported by the main thread
+                self.res["error"] = e
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+
+    def running(self, list_id):
+        """COPY STATUS of @list_id says "in progress"."""
+        def check():
+            st, _, d = rcr(self.fd, 0, list_id=list_id)
+            return st == 0 and d[4] == 0x00
+        return strixtest.udev_settle(check, timeout=20)
+
+    def join(self):
+        self.thread.join(timeout=700)
+        assert not self.thread.is_alive(), "the copy never ended"
+
+    def close(self):
+        if self.thread:
+            self.thread.join(timeout=700)
+        os.close(self.fd)
+
+
+@pytest.fixture
+def slow(slow_null_blk, rig):
+    lun = SlowLun(rig, slow_null_blk)
+    yield lun
+    lun.close()
+
+
+def test_same_list_id_while_running(slow):
     """A second copy naming the list identifier of one still running on the
     same nexus is OPERATION IN PROGRESS; one with another identifier runs.
     The first copy (16 segments of 4 MiB within one LUN on a null_blk
     that completes each I/O after 5 ms: over 5 s on 6.1) outlasts the
     second's arrival by seconds."""
-    rig.tree.add_device("vdisk_blockio", "d_slow", "filename=%s" % slow_null_blk)
-    rig.tree.add_target("scst_local", "t_slow")
-    rig.tree.add_lun("t_slow", "d_slow", 0)
-    sg = sg_of(rig.tree.add_session("t_slow", "ini_slow"), 0)
-    fd = os.open(sg, os.O_RDWR)
-    try:
-        naa = naa_of(fd)
-        big = xcopy_list([cscd(naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
-                                       for i in range(16)], list_id=7)
-        res = {}
+    slow.start(xcopy_list([cscd(slow.naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
+                                             for i in range(16)], list_id=7))
+    assert slow.running(7), "the first copy never ran"
+    small = [cscd(slow.naa)], [seg(0, 0, 8, 0, 8)]
+    st, sense = xcopy(slow.fd, xcopy_list(*small, list_id=7))
+    assert st == 2 and key_asc(sense) == (0x5, 0x00, 0x16), (st, sense.hex())
+    assert slow.thread.is_alive(), "the first copy ended before the check: too fast"
+    st, sense = xcopy(slow.fd, xcopy_list(*small, list_id=8))
+    assert st == 0, sense.hex()
+    slow.join()
+    assert "error" not in slow.res, "the first copy: %r" % slow.res.get("error")
+    st, sense = slow.res["copy"]
+    assert st == 0, sense.hex()
 
-        def first():
-            try:
-                res["first"] = xcopy(fd, big, timeout_ms=600000)
-            except Exception as e:         # reported by the main thread
-                res["error"] = e
-        th = threading.Thread(target=first)
-        th.start()
-        # the first copy is running once its status says so
-        def running():
-            st, _, d = rcr(fd, 0, list_id=7)
-            return st == 0 and d[4] == 0x00
-        assert strixtest.udev_settle(running, timeout=20), "the first copy never ran"
-        small = [cscd(naa)], [seg(0, 0, 8, 0, 8)]
-        st, sense = xcopy(fd, xcopy_list(*small, list_id=7))
-        assert st == 2 and key_asc(sense) == (0x5, 0x00, 0x16), (st, sense.hex())
-        assert th.is_alive(), "the first copy ended before the check: too fast"
-        st, sense = xcopy(fd, xcopy_list(*small, list_id=8))
-        assert st == 0, sense.hex()
-        th.join(timeout=700)
-        assert not th.is_alive()
-        assert "error" not in res, "the first copy: %r" % res.get("error")
-        st, sense = res["first"]
-        assert st == 0, sense.hex()
-    finally:
-        os.close(fd)
+
+def test_lun_reset_stops_a_running_copy(slow):
+    """A LUN RESET (sg_reset -d) while a copy runs aborts it between two
+    chunks: the copy does not end GOOD, the last segments' destination is
+    still zeroes, and the LUN copies again afterwards."""
+    pattern = os.urandom(1 << 20)
+    for i in range(4):                         # 4 MiB of source at LBA 0
+        write(slow.fd, i * 2048, pattern)
+    slow.start(xcopy_list([cscd(slow.naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
+                                             for i in range(16)], list_id=9))
+    assert slow.running(9), "the copy never ran"
+    sh("sg_reset -d %s" % slow.sg)
+    slow.join()
+    if "error" in slow.res:
+        # Linux ends a command the reset caught with DID_RESET (host 8)
+        assert "host 8 " in str(slow.res["error"]), slow.res["error"]
+    else:
+        st, sense = slow.res["copy"]
+        assert st != 0, "the copy ended GOOD after the LUN reset"
+    # the unit attention of the reset first, then the LUN answers
+    sh("sg_turs %s" % slow.sg, check=False)
+    sh("sg_turs %s" % slow.sg)
+    sh("blockdev --flushbufs /dev/nullb0")      # read what is on it, not a cache
+    with open("/dev/nullb0", "rb") as f:
+        f.seek(16 * 8192 * BS)
+        assert f.read(8192 * BS) == bytes(8192 * BS), "the last segment was copied"
+    st, sense = xcopy(slow.fd, xcopy_list([cscd(slow.naa)], [seg(0, 0, 2048, 0, 200000)],
+                                          list_id=9))
+    assert st == 0, sense.hex()
+    sh("blockdev --flushbufs /dev/nullb0")
+    with open("/dev/nullb0", "rb") as f:
+        f.seek(200000 * BS)
+        assert f.read(2048 * BS) == pattern
 
 
 def test_refusals_and_failed_segment(rig):
@@ -309,11 +382,16 @@ def test_refusals_and_failed_segment(rig):
     st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["ro"]), cscd(rig.naa["b"])],
                                               [seg(0, 1, 16, 0, 0)]))
     assert st == 0, sense.hex()
-    # past the end of the destination: COPY ABORTED (00/00, see sense.c)
+    # segment 2 past the end of the destination: COPY ABORTED (00/00, see
+    # sense.c), COMMAND-SPECIFIC INFORMATION 2, and nothing copied
     nblocks = SIZE // BS
+    before_b = image(rig, "b", 100, 16)
     st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"]), cscd(rig.naa["b"])],
-                                              [seg(0, 1, 16, 0, nblocks - 8)], list_id=3))
+                                              [seg(0, 1, 16, 0, 100), seg(0, 1, 16, 0, 200),
+                                               seg(0, 1, 16, 0, nblocks - 8)], list_id=3))
     assert st == 2 and key_asc(sense) == (0x0a, 0x00, 0x00), sense.hex()
+    assert segment_of(sense) == 2, sense.hex()
+    assert image(rig, "b", 100, 16) == before_b
     # FAILED SEGMENT DETAILS of list 3: CHECK CONDITION and that sense
     st, s2, d = rcr(rig.fd["a"], 0x04, 3)
     assert st == 0, s2.hex()
@@ -321,6 +399,7 @@ def test_refusals_and_failed_segment(rig):
     assert struct.unpack(">I", d[0:4])[0] == 56 + slen
     assert d[56] == 2
     assert key_asc(d[60:60 + slen]) == (0x0a, 0x00, 0x00)
+    assert segment_of(d[60:60 + slen]) == 2
     # a block size the LUN does not have: INVALID FIELD IN PARAMETER LIST
     st, sense = xcopy(rig.fd["a"], xcopy_list([cscd(rig.naa["a"], 4096)],
                                               [seg(0, 0, 1, 0, 8)]))

@@ -256,6 +256,13 @@ struct strix_cmd {
 	 */
 	u64			sense_info;
 	bool			sense_info_valid;
+	/*
+	 * The sense COMMAND-SPECIFIC INFORMATION field, reported when
+	 * @sense_csi_valid (COPY ABORTED: the number of the segment the copy
+	 * was at).
+	 */
+	u32			sense_csi;
+	bool			sense_csi_valid;
 	/* INVALID FIELD: sense-key-specific field pointer (SPC 4.5.2.4.2) */
 	u16			sense_field_byte;
 	s8			sense_field_bit;	/* -1: no bit pointer */
