@@ -81,9 +81,7 @@ def test_fileio(sgs, suite):
     check_suite(sgs["fileio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)
 
 
-# heavy: the compare-and-write suites loop over 256 lengths (KUnit e2e and
-# test_caw.py cover the commands on the debug kernel)
-@pytest.mark.heavy
+# every make check on both kernels (about 50 s on the debug kernel)
 @pytest.mark.parametrize("suite", ATOMIC_SUITES)
 def test_fileio_atomic(sgs, suite):
     check_suite(sgs["fileio"], suite, LATER + NOT_THIN + NOT_REMOVABLE + NOT_READ_ONLY)

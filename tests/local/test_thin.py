@@ -1,9 +1,10 @@
 """Thin provisioning through the local driver (core/thin.c, the vdisk
 handlers' unmap/write_same/lba_status): libiscsi's WriteSame10, WriteSame16,
 Unmap and GetLBAStatus suites on a thin fileio LUN (blockio and nullio:
-heavy), sg3_utils' sg_unmap, sg_write_same and sg_get_lba_status against the
-backing file's holes and allocated size, malformed UNMAP parameter lists
-that must change nothing, and fstrim on an ext4 made on the LUN.
+make check-full), sg3_utils' sg_unmap, sg_write_same and sg_get_lba_status
+against the backing file's holes and allocated size, malformed UNMAP
+parameter lists that must change nothing, and fstrim on an ext4 made on
+the LUN.
 
 The backing files live in the guest's /tmp (tmpfs), which punches holes
 and answers SEEK_DATA/SEEK_HOLE in pages of 4 KiB: 8 blocks of 512 bytes,
@@ -140,9 +141,7 @@ def sense_of(cmd):
 
 # ---- libiscsi -----------------------------------------------------------
 
-# heavy on the debug kernel only for time: the sg3_utils cases below cover
-# the same commands there
-@pytest.mark.heavy
+# every make check on both kernels (about 90 s on the debug kernel)
 @pytest.mark.parametrize("suite", THIN_SUITES)
 def test_libiscsi_fileio(thin, suite):
     if not os.path.exists("/usr/bin/iscsi-test-cu"):
