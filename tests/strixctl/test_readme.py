@@ -73,21 +73,29 @@ def unload():
             strixtest.rmmod(m)
 
 
-@pytest.fixture
-def installed_modules():
-    """Our modules where modprobe finds them, as a DKMS install puts them;
-    removed again afterwards (with what the walkthrough made)."""
+@pytest.fixture(scope="module")
+def modules_in_updates():
+    """Our modules where modprobe finds them, as a DKMS install puts them,
+    for the file's tests (each install or removal runs depmod over the
+    kernel's modules: about 25 s in a TCG guest)."""
     if not os.access(os.path.join(STRIXCTL_DIR, "strixctl"), os.X_OK):
         pytest.skip("strixctl not built (make usr)")
+    dest = strixtest.install_modules(MODULES, "strix-readme")
+    yield
+    strixtest.uninstall_modules(dest)
+
+
+@pytest.fixture
+def installed_modules(modules_in_updates):
+    """The installed modules, none loaded; afterwards what the test made
+    is deleted and the modules unloaded."""
     unload()
     sh("modprobe -a sd_mod sg")
-    dest = strixtest.install_modules(MODULES, "strix-readme")
     yield
     if os.path.isdir(SYSFS_ROOT):
         tree = strixtest.Tree()
         tree.clear()
     unload()
-    strixtest.uninstall_modules(dest)
     shutil.rmtree("/etc/strix", ignore_errors=True)
     if os.path.exists("/srv/disk1.img"):
         os.unlink("/srv/disk1.img")
