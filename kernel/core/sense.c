@@ -127,6 +127,21 @@ static void strix_sense_sks(u8 *p, bool cdb, u16 byte, s8 bit)
 	p[2] = byte & 0xff;
 }
 
+/*
+ * Append a descriptor carrying a 64-bit field (information or command-
+ * specific information, SPC 4.5.2.2-3): its type, byte 2, the value.
+ */
+static void strix_sense_desc64(struct strix_cmd *cmd, u8 type, u8 b2, u64 v)
+{
+	u8 *d = cmd->sense + cmd->sense_len;
+
+	d[0] = type;
+	d[1] = STRIX_DESC_INFO_LEN - 2;
+	d[2] = b2;
+	put_unaligned_be64(v, d + 4);
+	cmd->sense_len += STRIX_DESC_INFO_LEN;
+}
+
 void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq)
 {
 	const struct strix_sense_row *row = strix_sense_row(cmd->result);
@@ -151,23 +166,10 @@ void strix_sense_build(struct strix_cmd *cmd, bool desc, u8 ua_asc, u8 ua_ascq)
 		s[2] = asc;
 		s[3] = ascq;
 		cmd->sense_len = STRIX_DESC_HDR_LEN;
-		if (cmd->sense_info_valid) {
-			u8 *d = s + cmd->sense_len;
-
-			d[0] = 0x00;	/* information descriptor */
-			d[1] = STRIX_DESC_INFO_LEN - 2;
-			d[2] = 0x80;	/* VALID */
-			put_unaligned_be64(cmd->sense_info, d + 4);
-			cmd->sense_len += STRIX_DESC_INFO_LEN;
-		}
-		if (cmd->sense_csi_valid) {
-			u8 *d = s + cmd->sense_len;
-
-			d[0] = 0x01;	/* command-specific information */
-			d[1] = STRIX_DESC_INFO_LEN - 2;
-			put_unaligned_be64(cmd->sense_csi, d + 4);
-			cmd->sense_len += STRIX_DESC_INFO_LEN;
-		}
+		if (cmd->sense_info_valid)	/* information, VALID */
+			strix_sense_desc64(cmd, 0x00, 0x80, cmd->sense_info);
+		if (cmd->sense_csi_valid)	/* command-specific information */
+			strix_sense_desc64(cmd, 0x01, 0, cmd->sense_csi);
 		if (sks) {
 			u8 *d = s + cmd->sense_len;
 
