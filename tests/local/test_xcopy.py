@@ -272,6 +272,7 @@ class SlowLun:
     memory-backed null_blk that completes each I/O after 5 ms."""
 
     def __init__(self, rig, dev):
+        self.dev = dev
         rig.tree.add_device("vdisk_blockio", "d_slow", "filename=%s" % dev)
         rig.tree.add_target("scst_local", "t_slow")
         rig.tree.add_lun("t_slow", "d_slow", 0)
@@ -281,8 +282,13 @@ class SlowLun:
         self.res = {}
         self.thread = None
 
-    def start(self, plist):
-        """The copy in a thread of its own (its result in res["copy"])."""
+    def start(self, list_id):
+        """In a thread of its own (its result in res["copy"]): a copy
+        under @list_id of 16 segments, segment i copying the first 4 MiB
+        (LBA 0, 8192 blocks) to the (i + 1)th 4 MiB."""
+        plist = xcopy_list([cscd(self.naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
+                                              for i in range(16)], list_id=list_id)
+
         def run():
             try:
                 self.res["copy"] = xcopy(self.fd, plist, timeout_ms=600000)
@@ -297,6 +303,13 @@ class SlowLun:
             st, _, d = rcr(self.fd, 0, list_id=list_id)
             return st == 0 and d[4] == 0x00
         return strixtest.udev_settle(check, timeout=20)
+
+    def blocks(self, lba, n):
+        """@n blocks at @lba as the null_blk holds them (no page cache)."""
+        sh("blockdev --flushbufs %s" % self.dev)
+        with open(self.dev, "rb") as f:
+            f.seek(lba * BS)
+            return f.read(n * BS)
 
     def join(self):
         self.thread.join(timeout=700)
@@ -321,8 +334,7 @@ def test_same_list_id_while_running(slow):
     The first copy (16 segments of 4 MiB within one LUN on a null_blk
     that completes each I/O after 5 ms: over 5 s on 6.1) outlasts the
     second's arrival by seconds."""
-    slow.start(xcopy_list([cscd(slow.naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
-                                             for i in range(16)], list_id=7))
+    slow.start(7)
     assert slow.running(7), "the first copy never ran"
     small = [cscd(slow.naa)], [seg(0, 0, 8, 0, 8)]
     st, sense = xcopy(slow.fd, xcopy_list(*small, list_id=7))
@@ -343,8 +355,7 @@ def test_lun_reset_stops_a_running_copy(slow):
     pattern = os.urandom(1 << 20)
     for i in range(4):                         # 4 MiB of source at LBA 0
         write(slow.fd, i * 2048, pattern)
-    slow.start(xcopy_list([cscd(slow.naa)], [seg(0, 0, 8192, 0, 8192 * (i + 1))
-                                             for i in range(16)], list_id=9))
+    slow.start(9)
     assert slow.running(9), "the copy never ran"
     sh("sg_reset -d %s" % slow.sg)
     slow.join()
@@ -357,17 +368,11 @@ def test_lun_reset_stops_a_running_copy(slow):
     # the unit attention of the reset first, then the LUN answers
     sh("sg_turs %s" % slow.sg, check=False)
     sh("sg_turs %s" % slow.sg)
-    sh("blockdev --flushbufs /dev/nullb0")      # read what is on it, not a cache
-    with open("/dev/nullb0", "rb") as f:
-        f.seek(16 * 8192 * BS)
-        assert f.read(8192 * BS) == bytes(8192 * BS), "the last segment was copied"
+    assert slow.blocks(16 * 8192, 8192) == bytes(8192 * BS), "the last segment was copied"
     st, sense = xcopy(slow.fd, xcopy_list([cscd(slow.naa)], [seg(0, 0, 2048, 0, 200000)],
                                           list_id=9))
     assert st == 0, sense.hex()
-    sh("blockdev --flushbufs /dev/nullb0")
-    with open("/dev/nullb0", "rb") as f:
-        f.seek(200000 * BS)
-        assert f.read(2048 * BS) == pattern
+    assert slow.blocks(200000, 2048) == pattern
 
 
 def test_refusals_and_failed_segment(rig):
